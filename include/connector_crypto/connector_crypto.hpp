@@ -1,0 +1,10 @@
+// Umbrella header: everything a service needs to protect connector credentials at rest.
+#pragma once
+
+#include "connector_crypto/envelope.hpp"
+#include "connector_crypto/error.hpp"
+#include "connector_crypto/keygen.hpp"
+#include "connector_crypto/keyring.hpp"
+#include "connector_crypto/limits.hpp"
+#include "connector_crypto/secret_data.hpp"
+#include "connector_crypto/version.hpp"

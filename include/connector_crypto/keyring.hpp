@@ -1,0 +1,88 @@
+// Keyring: the AES-256 keys a service holds, each under a key id (kid), and the active kid.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connector_crypto/config.hpp"
+
+namespace connector_crypto {
+
+namespace detail {
+struct KeyringState;
+struct KeyringAccess;
+}  // namespace detail
+
+// Options of a keyring; a struct so later options need no new signature.
+struct KeyringOptions {
+  // Strict mode: decryptCredentials throws PlaintextRejectedError on non-null legacy plaintext
+  // instead of passing it through. Off by default (the TypeScript package always passes it through).
+  bool requireEncrypted = false;
+};
+
+// A snapshot of a keyring's counters (relaxed atomics: each figure is exact, the set is not a
+// single instant).
+struct KeyringStats {
+  struct PerKid {
+    std::uint64_t encryptions = 0;
+    std::uint64_t decryptions = 0;
+  };
+  // Envelopes written and opened under each kid the keyring holds.
+  std::map<std::string, PerKid> perKid;
+  // Non-null plaintext that decryptCredentials returned unchanged.
+  std::uint64_t plaintextPassthroughs = 0;
+  // Non-null plaintext that strict mode refused.
+  std::uint64_t plaintextRejected = 0;
+};
+
+// Immutable set of 32-byte keys under kids, with one active kid; copies share the same keys and
+// counters. Safe to share between threads. Key bytes are never exposed and are wiped when freed.
+class CONNECTOR_CRYPTO_API Keyring {
+ public:
+  // Builds a keyring from kid -> standard base64 key (32 bytes once decoded), with the same validation
+  // as keyringFromEnv. An empty activeKid is allowed when the map holds exactly one kid.
+  static Keyring fromBase64(const std::map<std::string, std::string>& kidToKey,
+                            const std::string& activeKid, const KeyringOptions& options = {});
+
+  // The kid that encryptCredentials writes under.
+  const std::string& activeKid() const noexcept;
+  // Every kid the keyring holds, sorted.
+  std::vector<std::string> kids() const;
+  // True when the keyring holds a key under kid.
+  bool contains(std::string_view kid) const noexcept;
+  // First 16 lowercase hex characters of HMAC-SHA-256(key, kFingerprintLabel); throws UnknownKidError.
+  std::string fingerprint(std::string_view kid) const;
+  // The options the keyring was built with.
+  const KeyringOptions& options() const noexcept;
+  // The counters since construction.
+  KeyringStats stats() const;
+
+ private:
+  explicit Keyring(std::shared_ptr<const detail::KeyringState> state) noexcept;
+  std::shared_ptr<const detail::KeyringState> state_;
+  friend struct detail::KeyringAccess;
+};
+
+// The fixed message whose HMAC under a key is that key's fingerprint (docs/FORMAT.md).
+inline constexpr const char* kFingerprintLabel = "connector-crypto key fingerprint v1";
+
+// True when kid is 1 to kMaxKidLength printable ASCII characters without spaces.
+CONNECTOR_CRYPTO_API bool isValidKid(std::string_view kid) noexcept;
+
+// Looks up one variable: its value, or nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// Builds the keyring from the process environment (CONNECTOR_CRED_KEY[_FILE], CONNECTOR_CRED_KID,
+// CONNECTOR_CRED_KEYS[_FILE], CONNECTOR_CRED_ACTIVE_KID, CONNECTOR_CRED_REQUIRE_ENCRYPTED). Call it
+// once at startup; throws KeyringError naming the variable at fault.
+CONNECTOR_CRYPTO_API Keyring keyringFromEnv();
+// The same rules, reading variables through lookup (tests, or a service with its own config source).
+CONNECTOR_CRYPTO_API Keyring keyringFromEnv(const EnvLookup& lookup);
+
+}  // namespace connector_crypto

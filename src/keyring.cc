@@ -1,0 +1,185 @@
+// Keyring construction, validation and fingerprints.
+#include <algorithm>
+#include <utility>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "connector_crypto/detail/base64.hpp"
+#include "connector_crypto/error.hpp"
+#include "connector_crypto/limits.hpp"
+#include "keyring_state.hpp"
+
+namespace connector_crypto {
+namespace detail {
+
+KeyEntry::KeyEntry(std::string kid, SecretData key) : kid_(std::move(kid)), key_(std::move(key)) {}
+
+std::unique_ptr<Aes256Gcm> KeyEntry::acquire() const {
+  {
+    std::lock_guard<std::mutex> lock(poolMutex_);
+    if (!pool_.empty()) {
+      std::unique_ptr<Aes256Gcm> cipher = std::move(pool_.back());
+      pool_.pop_back();
+      return cipher;
+    }
+  }
+  return std::make_unique<Aes256Gcm>(key());
+}
+
+void KeyEntry::release(std::unique_ptr<Aes256Gcm> cipher) const noexcept {
+  // Keep at most a few idle contexts per key: enough for every thread of a typical service.
+  constexpr std::size_t kMaxIdle = 64;
+  std::lock_guard<std::mutex> lock(poolMutex_);
+  if (pool_.size() < kMaxIdle) {
+    try {
+      pool_.push_back(std::move(cipher));
+    } catch (...) {  // out of memory: the context is simply freed
+    }
+  }
+}
+
+SecretData decodeKey(std::string_view base64, const std::string& source) {
+  const auto isSpace = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
+  while (!base64.empty() && isSpace(base64.front())) base64.remove_prefix(1);
+  while (!base64.empty() && isSpace(base64.back())) base64.remove_suffix(1);
+  if (base64.empty()) throw KeyringError(source + " is empty: expected a base64 32-byte key");
+  const std::size_t len = base64DecodedLength(base64);
+  if (len != kKeyBytes) {
+    throw KeyringError(source + " is not a base64 32-byte key (expected 44 characters of standard "
+                                "padded base64, as `connector-crypto keygen` prints)");
+  }
+  SecretData key(len);
+  if (!base64DecodeTo(base64, key.data())) {
+    throw KeyringError(source +
+                       " is not valid standard base64 (alphabet A-Z a-z 0-9 + /, '=' padding)");
+  }
+  return key;
+}
+
+Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
+                     const std::string& keysSource, const std::string& activeSource,
+                     const KeyringOptions& options) {
+  if (keys.empty()) throw KeyringError(keysSource + " holds no keys");
+  auto state = std::make_shared<KeyringState>();
+  state->options = options;
+  for (NamedKey& named : keys) {
+    if (!isValidKid(named.kid)) {
+      throw KeyringError(keysSource +
+                         " holds an invalid kid (kids are 1 to 64 printable ASCII characters "
+                         "without spaces)");
+    }
+    if (named.key.size() != kKeyBytes) {
+      throw KeyringError(keysSource + ": the key under kid \"" + named.kid +
+                         "\" is not 32 bytes");
+    }
+    for (const auto& [kid, entry] : state->entries) {
+      if (CRYPTO_memcmp(entry->key().data, named.key.data(), kKeyBytes) == 0) {
+        throw KeyringError(keysSource + ": kids \"" + kid + "\" and \"" + named.kid +
+                           "\" hold the same key (a copy-paste mistake?); each kid needs its "
+                           "own key");
+      }
+    }
+    if (state->entries.count(named.kid) != 0) {
+      throw KeyringError(keysSource + ": kid \"" + named.kid + "\" appears twice");
+    }
+    std::string kid = named.kid;
+    state->entries.emplace(std::move(kid),
+                           std::make_unique<KeyEntry>(named.kid, std::move(named.key)));
+  }
+  if (activeKid.empty()) {
+    if (state->entries.size() != 1) {
+      throw KeyringError(activeSource + " is required when " + keysSource +
+                         " holds more than one key");
+    }
+    state->active = state->entries.begin()->second.get();
+  } else {
+    if (!isValidKid(activeKid)) {
+      throw KeyringError(activeSource +
+                         " is not a valid kid (1 to 64 printable ASCII characters without "
+                         "spaces)");
+    }
+    state->active = state->find(activeKid);
+    if (state->active == nullptr) {
+      throw KeyringError(activeSource + " names kid \"" + activeKid + "\", which " + keysSource +
+                         " does not hold");
+    }
+  }
+  return KeyringAccess::make(std::move(state));
+}
+
+}  // namespace detail
+
+bool isValidKid(std::string_view kid) noexcept {
+  if (kid.empty() || kid.size() > kMaxKidLength) return false;
+  return std::all_of(kid.begin(), kid.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+}
+
+Keyring::Keyring(std::shared_ptr<const detail::KeyringState> state) noexcept
+    : state_(std::move(state)) {}
+
+Keyring Keyring::fromBase64(const std::map<std::string, std::string>& kidToKey,
+                            const std::string& activeKid, const KeyringOptions& options) {
+  std::vector<detail::NamedKey> keys;
+  keys.reserve(kidToKey.size());
+  for (const auto& [kid, base64] : kidToKey) {
+    const std::string source = isValidKid(kid)
+                                   ? "kidToKey[\"" + kid + "\"]"
+                                   : std::string("kidToKey (an invalid kid)");
+    keys.push_back({kid, detail::decodeKey(base64, source)});
+  }
+  return detail::buildKeyring(std::move(keys), activeKid, "kidToKey", "activeKid", options);
+}
+
+const std::string& Keyring::activeKid() const noexcept { return state_->active->kid(); }
+
+std::vector<std::string> Keyring::kids() const {
+  std::vector<std::string> out;
+  out.reserve(state_->entries.size());
+  for (const auto& entry : state_->entries) out.push_back(entry.first);
+  return out;
+}
+
+bool Keyring::contains(std::string_view kid) const noexcept { return state_->find(kid) != nullptr; }
+
+std::string Keyring::fingerprint(std::string_view kid) const {
+  const detail::KeyEntry* entry = state_->find(kid);
+  if (entry == nullptr) {
+    throw UnknownKidError(isValidKid(kid)
+                              ? "fingerprint: kid \"" + std::string(kid) + "\" is not in the keyring"
+                              : std::string("fingerprint: the kid is not in the keyring"));
+  }
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  std::size_t macLen = 0;
+  const std::string_view label(kFingerprintLabel);
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, entry->key().data, entry->key().size,
+                reinterpret_cast<const unsigned char*>(label.data()), label.size(), mac,
+                sizeof mac, &macLen) == nullptr ||
+      macLen < 8) {
+    throw Error("fingerprint: HMAC-SHA-256 failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < 8; ++i) {
+    out.push_back(kHex[mac[i] >> 4]);
+    out.push_back(kHex[mac[i] & 0x0F]);
+  }
+  return out;
+}
+
+const KeyringOptions& Keyring::options() const noexcept { return state_->options; }
+
+KeyringStats Keyring::stats() const {
+  KeyringStats out;
+  for (const auto& [kid, entry] : state_->entries) {
+    out.perKid[kid] = {entry->encryptions.load(std::memory_order_relaxed),
+                       entry->decryptions.load(std::memory_order_relaxed)};
+  }
+  out.plaintextPassthroughs = state_->plaintextPassthroughs.load(std::memory_order_relaxed);
+  out.plaintextRejected = state_->plaintextRejected.load(std::memory_order_relaxed);
+  return out;
+}
+
+}  // namespace connector_crypto
