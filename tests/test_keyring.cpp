@@ -1,0 +1,98 @@
+// Keyring::fromBase64: validation, lookups, fingerprints, options and counters.
+#include "test_support.hpp"
+
+using namespace test_support;
+using connector_crypto::Keyring;
+using connector_crypto::KeyringError;
+using connector_crypto::UnknownKidError;
+
+TEST_CASE("a keyring holds its kids and active kid") {
+  const Keyring k = keyringV1V2();
+  CHECK(k.activeKid() == "v2");
+  CHECK(k.kids() == std::vector<std::string>{"v1", "v2"});
+  CHECK(k.contains("v1"));
+  CHECK(k.contains("v2"));
+  CHECK_FALSE(k.contains("v3"));
+  CHECK_FALSE(k.contains(""));
+  CHECK_FALSE(k.options().requireEncrypted);
+
+  SECTION("an empty active kid selects the only key") {
+    CHECK(Keyring::fromBase64({{"only", kKeyA}}, "").activeKid() == "only");
+  }
+  SECTION("copies share the keys") {
+    const Keyring copy = k;
+    CHECK(copy.activeKid() == "v2");
+    CHECK(copy.fingerprint("v1") == k.fingerprint("v1"));
+  }
+}
+
+TEST_CASE("fingerprints are HMAC-SHA-256 of the documented label") {
+  const Keyring k = keyringV1V2();
+  CHECK(k.fingerprint("v1") == kFingerprintA);
+  CHECK(k.fingerprint("v2") == kFingerprintB);
+  CHECK(std::string(connector_crypto::kFingerprintLabel) == "connector-crypto key fingerprint v1");
+  CHECK(messageOf<UnknownKidError>([&] { k.fingerprint("v9"); }) ==
+        "fingerprint: kid \"v9\" is not in the keyring");
+}
+
+TEST_CASE("fromBase64 validates like keyringFromEnv") {
+  SECTION("no keys") {
+    CHECK(messageOf<KeyringError>([] { Keyring::fromBase64({}, "v1"); }) ==
+          "kidToKey holds no keys");
+  }
+  SECTION("a key of the wrong length") {
+    const std::string msg =
+        messageOf<KeyringError>([] { Keyring::fromBase64({{"v1", "AAAA"}}, "v1"); });
+    CHECK(msg.rfind("kidToKey[\"v1\"] is not a base64 32-byte key", 0) == 0);
+  }
+  SECTION("a key that is not base64") {
+    const std::string bad = std::string(43, '!') + "=";
+    const std::string msg =
+        messageOf<KeyringError>([&] { Keyring::fromBase64({{"v1", bad}}, "v1"); });
+    CHECK(msg.rfind("kidToKey[\"v1\"] is not valid standard base64", 0) == 0);
+  }
+  SECTION("surrounding whitespace is trimmed") {
+    CHECK(Keyring::fromBase64({{"v1", " " + kKeyA + "\n"}}, "v1").fingerprint("v1") ==
+          kFingerprintA);
+  }
+  SECTION("an invalid kid") {
+    for (const std::string& kid : std::vector<std::string>{"", "has space", std::string(65, 'k'), "caf\xc3\xa9", "tab\t"}) {
+      INFO("kid: " << kid);
+      CHECK(messageOf<KeyringError>([&] { Keyring::fromBase64({{kid, kKeyA}}, ""); }) ==
+            "kidToKey holds an invalid kid (kids are 1 to 64 printable ASCII characters without "
+            "spaces)");
+    }
+    CHECK(Keyring::fromBase64({{std::string(64, 'k'), kKeyA}}, "").activeKid().size() == 64);
+  }
+  SECTION("the same key under two kids") {
+    CHECK(messageOf<KeyringError>(
+              [] { Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyA}}, "v2"); }) ==
+          "kidToKey: kids \"v1\" and \"v2\" hold the same key (a copy-paste mistake?); each kid "
+          "needs its own key");
+  }
+  SECTION("several keys need an active kid") {
+    CHECK(messageOf<KeyringError>([] { keyringV1V2(""); }) ==
+          "activeKid is required when kidToKey holds more than one key");
+  }
+  SECTION("the active kid must be in the map") {
+    CHECK(messageOf<KeyringError>([] { keyringV1V2("v3"); }) ==
+          "activeKid names kid \"v3\", which kidToKey does not hold");
+  }
+}
+
+TEST_CASE("keyring counters") {
+  const Keyring k = keyringV1V2();
+  const nlohmann::json plain = {{"token", "t"}};
+  const nlohmann::json e2 = connector_crypto::encryptCredentials(plain, k);
+  connector_crypto::encryptCredentials(plain, k);
+  connector_crypto::decryptCredentials(e2, k);
+  connector_crypto::decryptCredentials(plain, k);
+  connector_crypto::decryptCredentials(nullptr, k);
+  const auto stats = k.stats();
+  CHECK(stats.perKid.at("v2").encryptions == 2);
+  CHECK(stats.perKid.at("v2").decryptions == 1);
+  CHECK(stats.perKid.at("v1").encryptions == 0);
+  CHECK(stats.perKid.at("v1").decryptions == 0);
+  CHECK(stats.plaintextPassthroughs == 1);
+  CHECK(stats.plaintextRejected == 0);
+}

@@ -1,0 +1,94 @@
+// Shared fixtures for the unit tests: fixed keys, a fake environment, and error-checking helpers.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aead.hpp"
+#include "connector_crypto/connector_crypto.hpp"
+#include "connector_crypto/detail/base64.hpp"
+
+namespace test_support {
+
+// Fixed test keys (bytes 0..31, 32 x 0x42, bytes 32..63) and their fingerprints, computed
+// independently with Python's hmac module.
+inline const std::string kKeyA = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+inline const std::string kKeyB = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=";
+inline const std::string kKeyC = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+inline const std::string kFingerprintA = "5d39af98d95cfa25";
+inline const std::string kFingerprintB = "a0d558dab176fc1a";
+
+// The raw bytes of a test key, as text, to look for in messages.
+inline std::string rawKey(const std::string& base64) {
+  std::string out;
+  connector_crypto::detail::base64Decode(base64, out);
+  return out;
+}
+
+inline connector_crypto::Keyring keyringV1() {
+  return connector_crypto::Keyring::fromBase64({{"v1", kKeyA}}, "v1");
+}
+inline connector_crypto::Keyring keyringV1V2(const std::string& active = "v2") {
+  return connector_crypto::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, active);
+}
+
+// An envelope over arbitrary plaintext bytes (valid JSON or not), sealed with the internal AEAD seam
+// under a fixed IV: for tests of what decrypt does with authentic but unusual plaintext.
+inline nlohmann::json sealRaw(const std::string& keyBase64, const std::string& kid,
+                              const std::string& plaintext) {
+  std::vector<std::uint8_t> key, iv(connector_crypto::kIvBytes, 0x24);
+  REQUIRE(connector_crypto::detail::base64Decode(keyBase64, key));
+  connector_crypto::detail::Aes256Gcm aead({key.data(), key.size()});
+  std::vector<std::uint8_t> sealed(plaintext.size() + connector_crypto::kTagBytes);
+  aead.seal({iv.data(), iv.size()}, {},
+            {reinterpret_cast<const std::uint8_t*>(plaintext.data()), plaintext.size()},
+            sealed.data());
+  return {{"__enc", 1},
+          {"kid", kid},
+          {"iv", connector_crypto::detail::base64Encode(iv.data(), iv.size())},
+          {"ct", connector_crypto::detail::base64Encode(sealed.data(), sealed.size())}};
+}
+
+// A fake environment for keyringFromEnv.
+inline connector_crypto::EnvLookup envOf(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+// Runs fn, requires it to throw exactly E (not a subclass: checked with typeid), and returns the
+// message.
+template <typename E, typename Fn>
+std::string messageOf(Fn&& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    INFO("message: " << e.what());
+    CHECK(typeid(e) == typeid(E));
+    return e.what();
+  }
+  FAIL("expected an exception");
+  return {};
+}
+
+// True when message mentions none of the secrets (as given, and for base64 keys, as raw bytes).
+inline void requireNoSecret(const std::string& message, const std::vector<std::string>& secrets) {
+  for (const std::string& s : secrets) {
+    if (s.empty()) continue;
+    INFO("message: " << message);
+    CHECK(message.find(s) == std::string::npos);
+    std::string raw;
+    if (connector_crypto::detail::base64Decode(s, raw) && raw.size() >= 8) {
+      CHECK(message.find(raw) == std::string::npos);
+      CHECK(message.find(s.substr(0, 12)) == std::string::npos);
+    }
+  }
+}
+
+}  // namespace test_support
