@@ -2,7 +2,11 @@
 # Installs the Debian 12 packages the build and every test need; a no-op when all are present.
 set -euo pipefail
 
-packages=(g++ make cmake pkg-config libssl-dev nlohmann-json3-dev catch2)
+packages=(
+  g++ make cmake pkg-config         # toolchain
+  libssl-dev nlohmann-json3-dev     # the library
+  catch2                            # unit tests
+)
 
 missing=()
 for p in "${packages[@]}"; do
