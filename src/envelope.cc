@@ -98,7 +98,9 @@ const KeyEntry& entryFor(const KeyringState& state, const std::string& kid) {
 nlohmann::json openEnvelope(const nlohmann::json& stored, const KeyringState& state) {
   ParsedEnvelope envelope = parseEnvelope(stored);
   const KeyEntry& entry = entryFor(state, *envelope.kid);
-  SecretBuffer plaintext(envelope.sealed.size() - kTagBytes);
+  // The parser reads up to kJsonParsePadding bytes past the text: allocate them with it (wiped).
+  const std::size_t plainSize = envelope.sealed.size() - kTagBytes;
+  SecretBuffer plaintext(plainSize + detail::kJsonParsePadding);
   const bool authentic = entry.withCipher([&](detail::Aes256Gcm& cipher) {
     return cipher.open({envelope.iv.data(), envelope.iv.size()}, {},
                        {envelope.sealed.data(), envelope.sealed.size()},
@@ -109,7 +111,7 @@ nlohmann::json openEnvelope(const nlohmann::json& stored, const KeyringState& st
                        "\" (wrong key, or \"iv\"/\"ct\" was modified)");
   }
   nlohmann::json value;
-  if (!detail::parseJson(plaintext.data(), plaintext.size(), value)) {
+  if (!detail::parseJsonPadded(plaintext.data(), plainSize, value)) {
     throw DecryptError(
         "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
         "levels)");
