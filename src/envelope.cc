@@ -9,6 +9,7 @@
 #include "connector_crypto/detail/base64.hpp"
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/limits.hpp"
+#include "base64_fast.hpp"
 #include "json_codec.hpp"
 #include "keyring_state.hpp"
 #include "random.hpp"
@@ -136,8 +137,8 @@ nlohmann::json sealValue(const nlohmann::json& plain, const KeyringState& state)
   nlohmann::json out = nlohmann::json::object();
   out[kEnc] = kEnvelopeVersion;
   out["kid"] = entry.kid();
-  out["iv"] = detail::base64Encode(iv.data(), iv.size());
-  out["ct"] = detail::base64Encode(sealed.data(), sealed.size());
+  out["iv"] = detail::base64EncodeFast(iv.data(), iv.size());
+  out["ct"] = detail::base64EncodeFast(sealed.data(), sealed.size());
   entry.encryptions.fetch_add(1, std::memory_order_relaxed);
   return out;
 }

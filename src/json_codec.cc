@@ -3,6 +3,7 @@
 // result, falling back to nlohmann's parser wherever the two could differ. docs/PERFORMANCE.md.
 #include "json_codec.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -13,6 +14,10 @@
 #include <vector>
 
 #include <openssl/crypto.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/limits.hpp"
@@ -78,17 +83,40 @@ constexpr std::array<std::uint8_t, 128> kEscapedLength = [] {
   return t;
 }();
 
+// Advances p over bytes that dump() copies unchanged: ASCII other than controls, '"' and '\\', and
+// (when nonAsciiIsClean) every byte >= 0x80. 16 bytes per step with SSE2, else 8 (SWAR).
+template <bool nonAsciiIsClean>
+inline const unsigned char* skipClean(const unsigned char* p, const unsigned char* end) noexcept {
+#if defined(__SSE2__)
+  const __m128i ctl = _mm_set1_epi8(0x1F), quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl),
+                               _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)));
+    if (!nonAsciiIsClean) bad = _mm_or_si128(bad, v);  // the high bit marks a byte >= 0x80
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(bad));
+    if (mask != 0) return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#else
+  if (!nonAsciiIsClean) {
+    while (end - p >= 8 && needsAttention(load8(p)) == 0) p += 8;
+  }
+#endif
+  while (p < end && (*p >= 0x80 ? nonAsciiIsClean : kEscapedLength[*p] == 1)) ++p;
+  return p;
+}
+
 // Characters of the quoted, escaped string; false when it is not valid UTF-8.
 bool measureString(const std::string& s, std::size_t& n) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   std::size_t len = 2;
   while (p < end) {
-    if (end - p >= 8 && needsAttention(load8(p)) == 0) {
-      p += 8;
-      len += 8;
-      continue;
-    }
+    const auto* clean = skipClean<false>(p, end);
+    len += static_cast<std::size_t>(clean - p);
+    p = clean;
+    if (p == end) break;
     if (*p < 0x80) {
       len += kEscapedLength[*p];
       ++p;
@@ -111,13 +139,11 @@ char* writeString(const std::string& s, char* o) noexcept {
   *o++ = '"';
   while (p < end) {
     const auto* run = p;
-    while (end - p >= 8 && needsAttention(load8(p)) == 0) p += 8;
-    while (p < end && kEscapedLength[*p & 0x7F] == 1 && (*p & 0x80) == 0) ++p;
-    while (p < end && (*p & 0x80) != 0) ++p;  // valid UTF-8, copied as is
+    p = skipClean<true>(p, end);
     if (p != run) {
       std::memcpy(o, run, static_cast<std::size_t>(p - run));
       o += p - run;
-      continue;
+      if (p == end) break;
     }
     const unsigned char c = *p++;
     *o++ = '\\';
@@ -471,8 +497,9 @@ SecretBuffer serializeJsonReference(const nlohmann::json& value) {
 
 bool parseJson(const char* text, std::size_t size, nlohmann::json& out) {
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
+  if (size > SIZE_MAX / 2) return parseJsonReference(text, size, out);
   SecretBuffer padded(size + kJsonParsePadding);
-  if (size > 0) std::memcpy(padded.data(), text, size);
+  std::copy(text, text + size, padded.data());
   return parsePaddedFast(padded.data(), size, out);
 #else
   return parseJsonReference(text, size, out);

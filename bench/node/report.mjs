@@ -1,0 +1,78 @@
+// Combines the C++ Google Benchmark JSON and the node peer's JSON lines into the ratio table of
+// docs/PERFORMANCE.md (report.md), a summary (summary.json) and the plot data (sweep.dat).
+// Usage: node report.mjs RESULTS_DIR   (reads cc.json and node.jsonl there)
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+
+const dir = process.argv[2];
+const cc = JSON.parse(readFileSync(`${dir}/cc.json`, 'utf8'));
+const peer = readFileSync(`${dir}/node.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+// ops/s per figure; single-threaded figures use CPU time (the machine is shared), as does the peer.
+const ccOps = {};
+const ccWall = {};
+for (const b of cc.benchmarks) {
+  if (b.error_occurred) throw new Error(`${b.name}: ${b.error_message}`);
+  const scale = { ns: 1e9, us: 1e6, ms: 1e3, s: 1 }[b.time_unit];
+  ccOps[b.name] = b.items_per_second ?? scale / b.cpu_time;
+  ccWall[b.name] = scale / b.real_time;
+}
+const peerOps = { node: {}, noble: {} };
+const bytesOf = {};
+for (const r of peer) {
+  peerOps[r.impl][r.figure] = r.cpu_ops_per_sec;
+  bytesOf[r.figure.replace(/^(en|de)crypt\//, '')] = r.bytes;
+}
+
+const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
+const ratio = (a, b) => (a && b ? a / b : NaN);
+const rows = [];
+const check = (figure, measured, target, cmp = '>=') => {
+  const met = cmp === '>=' ? measured >= target : measured <= target;
+  rows.push({ figure, measured, target: `${cmp === '>=' ? '≥' : '≤'} ${target}×`, met });
+};
+
+const enc = ccOps['encrypt/small'], dec = ccOps['decrypt/small'];
+check('encrypt small vs node:crypto', ratio(enc, peerOps.node['encrypt/small']), 5);
+check('encrypt small vs TypeScript original (noble)', ratio(enc, peerOps.noble['encrypt/small']), 20);
+check('raw EVP seal / encrypt small (slowdown)', ratio(ccOps['evp_seal/small'], enc), 3.5, '<=');
+check('decrypt small vs node:crypto', ratio(dec, peerOps.node['decrypt/small']), 3.5);
+check('decrypt small vs TypeScript original (noble)', ratio(dec, peerOps.noble['decrypt/small']), 15);
+check('encrypt 64 KiB vs node:crypto', ratio(ccOps['encrypt/64k'], peerOps.node['encrypt/64k']), 2.5);
+check('decrypt 64 KiB vs node:crypto', ratio(ccOps['decrypt/64k'], peerOps.node['decrypt/64k']), 1.5);
+const t1 = ccOps['round_trip/small/real_time/threads:1'], t2 = ccOps['round_trip/small/real_time/threads:2'];
+check('round trips small, 2 threads vs 1 (wall)', ratio(t2, t1), 1.7);
+
+const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const lines = [];
+lines.push(`Measured ${new Date().toISOString()} on ${cc.context.num_cpus} × ${cc.context.mhz_per_cpu} MHz, ` +
+  `load average after the run ${load}; C++ ${cc.context.library_build_type} build, node ${process.version}.`);
+lines.push('Single-thread figures are operations per second of CPU time (both sides); thread scaling is wall time.');
+lines.push('');
+lines.push('| target | measured | goal | met |');
+lines.push('|---|---|---|---|');
+for (const r of rows) lines.push(`| ${r.figure} | ${r.measured.toFixed(2)}× | ${r.target} | ${r.met ? 'yes' : '**no**'} |`);
+lines.push('');
+lines.push(`Absolute (ops/s): encrypt small ${fmt(enc)}, decrypt small ${fmt(dec)}, raw EVP seal small ` +
+  `${fmt(ccOps['evp_seal/small'])}, encrypt 64 KiB ${fmt(ccOps['encrypt/64k'])}, decrypt 64 KiB ` +
+  `${fmt(ccOps['decrypt/64k'])}; round trips ${fmt(t1)} (1 thread) / ${fmt(t2)} (2 threads); ` +
+  `rewrap pipeline (parse line + rewrapCredentials + dump) ${fmt(ccOps['rewrap_line/small'])} records/s; ` +
+  `isEncrypted ${fmt(ccOps['is_encrypted/envelope'])}/s.`);
+lines.push('');
+lines.push('| payload | bytes | C++ encrypt | node:crypto | noble | × node | × noble | C++ decrypt | node:crypto | noble | × node | × noble | raw EVP seal |');
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+const payloads = Object.keys(bytesOf);
+const dat = ['# bytes cc_encrypt node_encrypt noble_encrypt evp_seal cc_decrypt node_decrypt noble_decrypt'];
+for (const p of payloads) {
+  const e = [ccOps[`encrypt/${p}`], peerOps.node[`encrypt/${p}`], peerOps.noble[`encrypt/${p}`]];
+  const d = [ccOps[`decrypt/${p}`], peerOps.node[`decrypt/${p}`], peerOps.noble[`decrypt/${p}`]];
+  const evp = ccOps[`evp_seal/${p}`];
+  lines.push(`| ${p} | ${bytesOf[p]} | ${e.map(fmt).join(' | ')} | ${ratio(e[0], e[1]).toFixed(1)} | ${ratio(e[0], e[2]).toFixed(1)} | ` +
+    `${d.map(fmt).join(' | ')} | ${ratio(d[0], d[1]).toFixed(1)} | ${ratio(d[0], d[2]).toFixed(1)} | ${fmt(evp)} |`);
+  if (p.startsWith('ascii/')) dat.push([bytesOf[p], ...e, evp, ...d].map((x) => x.toFixed ? +x.toFixed(1) : x).join(' '));
+}
+const md = lines.join('\n') + '\n';
+writeFileSync(`${dir}/report.md`, md);
+writeFileSync(`${dir}/sweep.dat`, dat.join('\n') + '\n');
+writeFileSync(`${dir}/summary.json`, JSON.stringify({ load, targets: rows, cc: ccOps, cc_wall: ccWall, peer: peerOps }, null, 1));
+process.stdout.write(md);
