@@ -22,6 +22,6 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   --benchmark_min_time="$seconds" --benchmark_format=json --benchmark_out="$results/cc.json" \
   --benchmark_out_format=json >/dev/null
 node bench/node/bench.mjs "$results/payloads" "$seconds" >"$results/node.jsonl"
-node bench/node/report.mjs "$results"
+CC_BUILD_TYPE=Release node bench/node/report.mjs "$results"
 gnuplot -e "dat='$results/sweep.dat'; out='docs/performance.png'" bench/plot.gp
 echo "wrote $results/report.md and docs/performance.png"

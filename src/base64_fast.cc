@@ -22,9 +22,15 @@ const std::array<std::uint16_t, 4096> kPairs = [] {
 }();
 
 inline std::uint64_t loadBigEndian64(const std::uint8_t* p) noexcept {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return __builtin_bswap64(v);
+#else
   std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];  // compiles to a load and a byte swap
+  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
   return v;
+#endif
 }
 
 }  // namespace

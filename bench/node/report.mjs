@@ -46,7 +46,7 @@ check('round trips small, 2 threads vs 1 (wall)', ratio(t2, t1), 1.7);
 const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const lines = [];
 lines.push(`Measured ${new Date().toISOString()} on ${cc.context.num_cpus} × ${cc.context.mhz_per_cpu} MHz, ` +
-  `load average after the run ${load}; C++ ${cc.context.library_build_type} build, node ${process.version}.`);
+  `load average after the run ${load}; C++ ${process.env.CC_BUILD_TYPE ?? "?"} build, node ${process.version}.`);
 lines.push('Single-thread figures are operations per second of CPU time (both sides); thread scaling is wall time.');
 lines.push('');
 lines.push('| target | measured | goal | met |');
@@ -56,7 +56,8 @@ lines.push('');
 lines.push(`Absolute (ops/s): encrypt small ${fmt(enc)}, decrypt small ${fmt(dec)}, raw EVP seal small ` +
   `${fmt(ccOps['evp_seal/small'])}, encrypt 64 KiB ${fmt(ccOps['encrypt/64k'])}, decrypt 64 KiB ` +
   `${fmt(ccOps['decrypt/64k'])}; round trips ${fmt(t1)} (1 thread) / ${fmt(t2)} (2 threads); ` +
-  `rewrap pipeline (parse line + rewrapCredentials + dump) ${fmt(ccOps['rewrap_line/small'])} records/s; ` +
+  `rewrap pipeline (parse line + rewrapCredentials + dump) ${fmt(ccOps['rewrap_line/small'])} records/s ` +
+  `with nlohmann parse/dump, ${fmt(ccOps['rewrap_line_fast_codec/small'])} records/s with the internal codec; ` +
   `isEncrypted ${fmt(ccOps['is_encrypted/envelope'])}/s.`);
 lines.push('');
 lines.push('| payload | bytes | C++ encrypt | node:crypto | noble | × node | × noble | C++ decrypt | node:crypto | noble | × node | × noble | raw EVP seal |');
