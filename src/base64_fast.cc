@@ -33,7 +33,43 @@ inline std::uint64_t loadBigEndian64(const std::uint8_t* p) noexcept {
 #endif
 }
 
+// kDecode[k][c]: the 6-bit value of character c shifted into place k of a 24-bit group, or a bit
+// above the group for a character outside the alphabet ('=' included).
+constexpr std::uint32_t kInvalid = 0x01000000;
+const std::array<std::array<std::uint32_t, 256>, 4> kDecode = [] {
+  std::array<std::array<std::uint32_t, 256>, 4> t{};
+  for (std::size_t c = 0; c < 256; ++c) {
+    const std::uint32_t v = kBase64Reverse[c];
+    for (std::size_t k = 0; k < 4; ++k) {
+      t[k][c] = v == 0xFF ? kInvalid : v << (18 - 6 * k);
+    }
+  }
+  return t;
+}();
+
 }  // namespace
+
+bool base64DecodeFastTo(std::string_view in, std::uint8_t* out) noexcept {
+  const std::size_t n = in.size();
+  if (n % 4 != 0) return false;
+  if (n == 0) return true;
+  const auto* s = reinterpret_cast<const unsigned char*>(in.data());
+  const std::size_t full = n - 4;  // every quad but the last has no padding
+  std::uint32_t bad = 0;
+  for (std::size_t i = 0; i < full; i += 4) {
+    const std::uint32_t v = kDecode[0][s[i]] | kDecode[1][s[i + 1]] | kDecode[2][s[i + 2]] |
+                            kDecode[3][s[i + 3]];
+    bad |= v;
+    // 4-byte store, 3 bytes meant: the last quad still writes at least one byte after these.
+    const std::uint8_t bytes[4] = {static_cast<std::uint8_t>(v >> 16),
+                                   static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v),
+                                   0};
+    std::memcpy(out, bytes, 4);
+    out += 3;
+  }
+  if ((bad & kInvalid) != 0) return false;
+  return base64DecodeTo(in.substr(full), out);  // the last quad, with the padding rules
+}
 
 void base64EncodeFastTo(const std::uint8_t* data, std::size_t n, char* out) noexcept {
   std::size_t i = 0;

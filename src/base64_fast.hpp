@@ -1,10 +1,11 @@
-// Internal: a faster encoder for the strict base64 of detail/base64.hpp (same output, 12 bits per
-// table lookup). Decoding stays with detail::base64DecodeTo. Not a public header.
+// Internal: faster versions of the strict base64 codec of detail/base64.hpp, same results (encoder:
+// 12 bits per table lookup; decoder: four pre-shifted tables, one check per 4 characters).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace connector_crypto {
 namespace detail {
@@ -15,6 +16,10 @@ void base64EncodeFastTo(const std::uint8_t* data, std::size_t n, char* out) noex
 
 // The padded base64 of data[0, n).
 std::string base64EncodeFast(const std::uint8_t* data, std::size_t n);
+
+// Same contract and result as base64DecodeTo: decodes strict base64 into out
+// (base64DecodedLength(in) bytes); false for anything not strict, with out partly written.
+bool base64DecodeFastTo(std::string_view in, std::uint8_t* out) noexcept;
 
 }  // namespace detail
 }  // namespace connector_crypto

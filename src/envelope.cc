@@ -79,7 +79,7 @@ ParsedEnvelope parseEnvelope(const nlohmann::json& envelope) {
     throw EnvelopeError("envelope: \"ct\" must hold at least the 16-byte tag");
   }
   out.sealed.resize(sealedSize);
-  if (!detail::base64DecodeTo(ct, out.sealed.data())) {
+  if (!detail::base64DecodeFastTo(ct, out.sealed.data())) {
     throw EnvelopeError("envelope: \"ct\" is not valid standard base64");
   }
   return out;
