@@ -5,6 +5,11 @@
 
 #include "connector_crypto/detail/base64.hpp"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define CONNECTOR_CRYPTO_BASE64_AVX2 1
+#endif
+
 namespace connector_crypto {
 namespace detail {
 namespace {
@@ -47,6 +52,56 @@ const std::array<std::array<std::uint32_t, 256>, 4> kDecode = [] {
   return t;
 }();
 
+#if defined(CONNECTOR_CRYPTO_BASE64_AVX2)
+
+// Decodes 32 characters to 24 bytes per step while at least 32 bytes of out remain (each step
+// stores 32), with the range checks and packing of Mula and Lemire, "Faster Base64 Encoding and
+// Decoding Using AVX2 Instructions" (2018). Returns how many characters it consumed (a multiple of
+// 32), or SIZE_MAX when one of them is outside the alphabet ('=' included).
+__attribute__((target("avx2"))) std::size_t decodeAvx2(const unsigned char* s, std::size_t chars,
+                                                       std::uint8_t* out,
+                                                       std::size_t outRoom) noexcept {
+  const __m256i lutLo = _mm256_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                         0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A, 0x15, 0x11, 0x11, 0x11,
+                                         0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B,
+                                         0x1B, 0x1A);
+  const __m256i lutHi = _mm256_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10,
+                                         0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x01, 0x02,
+                                         0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
+                                         0x10, 0x10);
+  const __m256i lutRoll = _mm256_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0,
+                                           0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i mask2F = _mm256_set1_epi8(0x2F);
+  const __m256i pack = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1, 2, 1,
+                                        0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, -1, -1);
+  std::size_t i = 0;
+  for (; i + 32 <= chars && outRoom >= 32; i += 32, out += 24, outRoom -= 24) {
+    __m256i str = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    const __m256i hiNibbles = _mm256_and_si256(_mm256_srli_epi32(str, 4), mask2F);
+    const __m256i loNibbles = _mm256_and_si256(str, mask2F);
+    const __m256i hi = _mm256_shuffle_epi8(lutHi, hiNibbles);
+    const __m256i lo = _mm256_shuffle_epi8(lutLo, loNibbles);
+    if (!_mm256_testz_si256(lo, hi)) return SIZE_MAX;
+    const __m256i eq2F = _mm256_cmpeq_epi8(str, mask2F);
+    const __m256i roll = _mm256_shuffle_epi8(lutRoll, _mm256_add_epi8(eq2F, hiNibbles));
+    str = _mm256_add_epi8(str, roll);  // every character now holds its 6-bit value
+    const __m256i pairs = _mm256_maddubs_epi16(str, _mm256_set1_epi32(0x01400140));
+    __m256i words = _mm256_madd_epi16(pairs, _mm256_set1_epi32(0x00011000));
+    words = _mm256_shuffle_epi8(words, pack);
+    words = _mm256_permutevar8x32_epi32(words, lanes);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), words);
+  }
+  return i;
+}
+
+bool haveAvx2() noexcept {
+  static const bool have = __builtin_cpu_supports("avx2") != 0;
+  return have;
+}
+
+#endif  // CONNECTOR_CRYPTO_BASE64_AVX2
+
 }  // namespace
 
 bool base64DecodeFastTo(std::string_view in, std::uint8_t* out) noexcept {
@@ -55,8 +110,16 @@ bool base64DecodeFastTo(std::string_view in, std::uint8_t* out) noexcept {
   if (n == 0) return true;
   const auto* s = reinterpret_cast<const unsigned char*>(in.data());
   const std::size_t full = n - 4;  // every quad but the last has no padding
+  std::size_t i = 0;
+#if defined(CONNECTOR_CRYPTO_BASE64_AVX2)
+  if (full >= 64 && haveAvx2()) {
+    i = decodeAvx2(s, full, out, base64DecodedLength(in));
+    if (i == SIZE_MAX) return false;
+    out += i / 4 * 3;
+  }
+#endif
   std::uint32_t bad = 0;
-  for (std::size_t i = 0; i < full; i += 4) {
+  for (; i < full; i += 4) {
     const std::uint32_t v = kDecode[0][s[i]] | kDecode[1][s[i + 1]] | kDecode[2][s[i + 2]] |
                             kDecode[3][s[i + 3]];
     bad |= v;

@@ -70,8 +70,8 @@ TEST_CASE("the fast base64 decoder accepts and refuses exactly what the strict d
     }
   }
   SECTION("mutated encodings: same verdict and bytes as the strict decoder; OpenSSL agrees on all it accepts") {
-    for (int round = 0; round < 20000; ++round) {
-      std::vector<std::uint8_t> in(next() % 40);
+    for (int round = 0; round < 30000; ++round) {
+      std::vector<std::uint8_t> in(next() % 300);
       for (auto& b : in) b = static_cast<std::uint8_t>(next());
       std::string text = openSslEncode(in);
       for (std::size_t k = next() % 3; k > 0 && !text.empty(); --k) {

