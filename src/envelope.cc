@@ -2,6 +2,7 @@
 #include "connector_crypto/envelope.hpp"
 
 #include <array>
+#include <string_view>
 #include <vector>
 
 #include <openssl/crypto.h>
@@ -41,27 +42,52 @@ struct ParsedEnvelope {
   std::vector<std::uint8_t> sealed;  // ciphertext || tag
 };
 
-const std::string& stringMember(const nlohmann::json& envelope, const char* name) {
-  const auto it = envelope.find(name);
-  if (it == envelope.end()) {
+// The members of an envelope object, found in one pass (nullptr when absent).
+struct EnvelopeMembers {
+  const nlohmann::json* enc = nullptr;
+  const nlohmann::json* kid = nullptr;
+  const nlohmann::json* iv = nullptr;
+  const nlohmann::json* ct = nullptr;
+};
+
+EnvelopeMembers membersOf(const nlohmann::json& envelope) noexcept {
+  EnvelopeMembers m;
+  for (const auto& [key, value] : envelope.get_ref<const nlohmann::json::object_t&>()) {
+    const std::string_view k = key;
+    if (k == "__enc") {
+      m.enc = &value;
+    } else if (k == "kid") {
+      m.kid = &value;
+    } else if (k == "iv") {
+      m.iv = &value;
+    } else if (k == "ct") {
+      m.ct = &value;
+    }
+  }
+  return m;
+}
+
+const std::string& stringMember(const nlohmann::json* member, const char* name) {
+  if (member == nullptr) {
     throw EnvelopeError(std::string("envelope: \"") + name + "\" is missing");
   }
-  if (!it->is_string()) {
+  if (!member->is_string()) {
     throw EnvelopeError(std::string("envelope: \"") + name + "\" must be a string");
   }
-  return it->get_ref<const std::string&>();
+  return member->get_ref<const std::string&>();
 }
 
 // Checks every member and decodes iv and ct; throws EnvelopeError naming the member at fault.
 ParsedEnvelope parseEnvelope(const nlohmann::json& envelope) {
-  if (!isVersionOne(envelope.at(kEnc))) {
+  const EnvelopeMembers members = membersOf(envelope);
+  if (members.enc == nullptr || !isVersionOne(*members.enc)) {
     throw EnvelopeError(
         "envelope: \"__enc\" must be the number 1 (the only format version this library reads)");
   }
   ParsedEnvelope out;
-  out.kid = &stringMember(envelope, "kid");
-  const std::string& iv = stringMember(envelope, "iv");
-  const std::string& ct = stringMember(envelope, "ct");
+  out.kid = &stringMember(members.kid, "kid");
+  const std::string& iv = stringMember(members.iv, "iv");
+  const std::string& ct = stringMember(members.ct, "ct");
   if (ct.size() > kMaxEnvelopeBytes) {
     throw EnvelopeError("envelope: \"ct\" is larger than the 16 MiB limit");
   }
