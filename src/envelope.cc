@@ -23,7 +23,7 @@ using detail::KeyEntry;
 using detail::KeyringAccess;
 using detail::KeyringState;
 
-constexpr const char* kEnc = "__enc";
+constexpr std::string_view kEnc = "__enc";  // a string_view: map look-ups without strlen
 
 bool carriesEnc(const nlohmann::json& v) noexcept { return v.is_object() && v.contains(kEnc); }
 
@@ -160,11 +160,13 @@ nlohmann::json sealValue(const nlohmann::json& plain, const KeyringState& state)
     cipher.seal({iv.data(), iv.size()}, {},
                 {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, sealed.data());
   });
+  // Members inserted in key order ("__enc" < "ct" < "iv" < "kid"), each at the end of the map.
   nlohmann::json out = nlohmann::json::object();
-  out[kEnc] = kEnvelopeVersion;
-  out["kid"] = entry.kid();
-  out["iv"] = detail::base64EncodeFast(iv.data(), iv.size());
-  out["ct"] = detail::base64EncodeFast(sealed.data(), sealed.size());
+  auto& members = out.get_ref<nlohmann::json::object_t&>();
+  members.emplace_hint(members.end(), kEnc, kEnvelopeVersion);
+  members.emplace_hint(members.end(), "ct", detail::base64EncodeFast(sealed.data(), sealed.size()));
+  members.emplace_hint(members.end(), "iv", detail::base64EncodeFast(iv.data(), iv.size()));
+  members.emplace_hint(members.end(), "kid", entry.kid());
   entry.encryptions.fetch_add(1, std::memory_order_relaxed);
   return out;
 }
@@ -190,7 +192,8 @@ bool isEncrypted(const nlohmann::json& v) noexcept {
   if (!v.is_object()) return false;
   const auto enc = v.find(kEnc);
   if (enc == v.end() || !isVersionOne(*enc)) return false;
-  for (const char* name : {"kid", "iv", "ct"}) {
+  for (const std::string_view name : {std::string_view("kid"), std::string_view("iv"),
+                                      std::string_view("ct")}) {
     const auto it = v.find(name);
     if (it == v.end() || !it->is_string()) return false;
   }
