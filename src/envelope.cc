@@ -39,7 +39,10 @@ bool isVersionOne(const nlohmann::json& enc) noexcept {
 struct ParsedEnvelope {
   const std::string* kid = nullptr;
   std::array<std::uint8_t, kIvBytes> iv{};
-  std::vector<std::uint8_t> sealed;  // ciphertext || tag
+  // ciphertext || tag (sealedSize bytes), then kJsonParsePadding zero bytes; decrypted in place,
+  // so the buffer wipes itself.
+  SecretData sealed;
+  std::size_t sealedSize = 0;
 };
 
 // The members of an envelope object, found in one pass (nullptr when absent).
@@ -104,7 +107,8 @@ ParsedEnvelope parseEnvelope(const nlohmann::json& envelope) {
   if (sealedSize < kTagBytes) {
     throw EnvelopeError("envelope: \"ct\" must hold at least the 16-byte tag");
   }
-  out.sealed.resize(sealedSize);
+  out.sealed.resize(sealedSize + detail::kJsonParsePadding);
+  out.sealedSize = sealedSize;
   if (!detail::base64DecodeFastTo(ct, out.sealed.data())) {
     throw EnvelopeError("envelope: \"ct\" is not valid standard base64");
   }
@@ -125,20 +129,19 @@ const KeyEntry& entryFor(const KeyringState& state, const std::string& kid) {
 nlohmann::json openEnvelope(const nlohmann::json& stored, const KeyringState& state) {
   ParsedEnvelope envelope = parseEnvelope(stored);
   const KeyEntry& entry = entryFor(state, *envelope.kid);
-  // The parser reads up to kJsonParsePadding bytes past the text: allocate them with it (wiped).
-  const std::size_t plainSize = envelope.sealed.size() - kTagBytes;
-  SecretBuffer plaintext(plainSize + detail::kJsonParsePadding);
+  // Decrypted in place: the plaintext is followed by the tag and the padding the parser may read.
+  const std::size_t plainSize = envelope.sealedSize - kTagBytes;
+  std::uint8_t* plaintext = envelope.sealed.data();
   const bool authentic = entry.withCipher([&](detail::Aes256Gcm& cipher) {
     return cipher.open({envelope.iv.data(), envelope.iv.size()}, {},
-                       {envelope.sealed.data(), envelope.sealed.size()},
-                       reinterpret_cast<std::uint8_t*>(plaintext.data()));
+                       {envelope.sealed.data(), envelope.sealedSize}, plaintext);
   });
   if (!authentic) {
     throw DecryptError("envelope: authentication failed under kid \"" + entry.kid() +
                        "\" (wrong key, or \"iv\"/\"ct\" was modified)");
   }
   nlohmann::json value;
-  if (!detail::parseJsonPadded(plaintext.data(), plainSize, value)) {
+  if (!detail::parseJsonPadded(reinterpret_cast<const char*>(plaintext), plainSize, value)) {
     throw DecryptError(
         "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
         "levels)");
