@@ -2,8 +2,8 @@
 # Runs the C++ benchmark, the TypeScript original's model (@noble/ciphers) and node:crypto on the
 # same payload files in one run, then prints the ratio table (bench/results/report.md) and draws
 # docs/performance.png. A benchmark, not a test: it never fails on a timing.
-# Usage: bench/side_by_side.sh [seconds per figure and run (default 0.5)] [repetitions (default 3)]
-#        [build dir (default build-bench)]. Each figure is the best of the repetitions, on both sides.
+# Usage: bench/side_by_side.sh [seconds per figure and run (default 0.5)] [passes (default 3)]
+#        [build dir (default build-bench)]. Each figure is the best of the passes, on both sides.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-0.5}"
@@ -19,11 +19,14 @@ if [ ! -d bench/node/node_modules/@noble/ciphers ]; then (cd bench/node && npm c
 rm -rf "$results"
 mkdir -p "$results/payloads"
 "$build/bench/bench_cc" --write-payloads="$results/payloads"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$build/bench/bench_cc" --benchmark_filter='^(encrypt|decrypt|evp_seal)/|^round_trip|^rewrap_line|^is_encrypted' \
-  --benchmark_min_time="$seconds" --benchmark_repetitions="$reps" --benchmark_format=json --benchmark_out="$results/cc.json" \
-  --benchmark_out_format=json >/dev/null
-node bench/node/bench.mjs "$results/payloads" "$seconds" . "$reps" >"$results/node.jsonl"
+# C++ and node take turns, one pass each per repetition, so both sample the same spells of load.
+for rep in $(seq 1 "$reps"); do
+  echo "pass $rep/$reps, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$build/bench/bench_cc" --benchmark_filter='^(encrypt|decrypt|evp_seal)/|^round_trip|^rewrap_line|^is_encrypted' \
+    --benchmark_min_time="$seconds" --benchmark_format=json --benchmark_out="$results/cc.$rep.json" \
+    --benchmark_out_format=json >/dev/null
+  node bench/node/bench.mjs "$results/payloads" "$seconds" >"$results/node.$rep.jsonl"
+done
 CC_BUILD_TYPE=Release node bench/node/report.mjs "$results"
 gnuplot -e "dat='$results/sweep.dat'; out='docs/performance.png'" bench/plot.gp
 echo "wrote $results/report.md and docs/performance.png"
