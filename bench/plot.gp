@@ -1,6 +1,6 @@
 # ops/s against payload size (the ASCII sweep) for the C++ library, node:crypto, the TypeScript
 # original's noble model and a raw EVP seal. Usage: gnuplot -e "dat='sweep.dat'; out='x.png'" plot.gp
-set terminal pngcairo size 1200,480 font ",10"
+set terminal pngcairo size 1200,480 font ",10" noenhanced
 set output out
 set logscale xy
 set grid
