@@ -429,10 +429,11 @@ FastParse parseWithSimdjson(simdjson::dom::parser& parser, const char* text, std
     wipeJsonValues(out);
     throw;
   }
-  // tape[0] is the root entry, pointing one past the root's closing entry.
+  // tape[0] is the root entry; its payload is the index of the closing root entry.
   const std::size_t tapeUsed =
       static_cast<std::size_t>(parser.doc.tape[0] & simdjson::internal::JSON_VALUE_MASK) + 1;
-  wipeParser(parser, size, tapeUsed, walker.stringsEnd());
+  // A walk that gave up early has not seen every string: wipe the bound then.
+  wipeParser(parser, size, tapeUsed, ok ? walker.stringsEnd() : nullptr);
   if (!ok) {
     wipeJsonValues(out);
     out = nullptr;
