@@ -38,6 +38,7 @@ struct TooDeep {};
 
 // ---- serializer -------------------------------------------------------------------------------
 
+#if !defined(__SSE2__)
 constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
 constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
 
@@ -54,6 +55,7 @@ inline std::uint64_t load8(const unsigned char* p) noexcept {
   std::memcpy(&w, p, sizeof w);
   return w;
 }
+#endif
 
 // Length of the well-formed UTF-8 sequence starting with the byte >= 0x80 at p (Unicode table 3-7,
 // the sequences nlohmann's decoder accepts), or 0 when it is not well formed.
