@@ -37,7 +37,8 @@ constexpr const char* kRewrapHelp =
     "                    encrypts on write). The filter only matches a record that still holds what\n"
     "                    was exported; apply with tools/apply-rewrap-updates.js (mongosh), and\n"
     "                    rerun export + rewrap for records that no longer matched.\n"
-    "  --keep-going      copy unreadable records unchanged, list them on standard error, exit 3\n"
+    "  --keep-going      copy unreadable records unchanged (documents) or leave them out\n"
+    "                    (updates), list them on standard error, exit 3\n"
     "  --dry-run         print the summary only; write nothing\n"
     "  --threads N       worker threads (default: every core)\n"
     "  -o OUTPUT         write OUTPUT atomically (temporary file in the same folder, fsync,\n"
@@ -202,9 +203,14 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
               break;
           }
           if (!keepGoing && !b.skipped.empty()) break;
-          if (!dryRun) {
+          // An updates file holds only updates; a documents file holds every line.
+          const bool emit = config.format == RewrapFormat::kDocuments ||
+                            r.status == RecordResult::Status::kChanged;
+          if (!dryRun && emit) {
             b.text.append(emittedText(line, r));
-            if (batch.lines[i].newline) b.text.push_back('\n');
+            if (batch.lines[i].newline || config.format == RewrapFormat::kUpdates) {
+              b.text.push_back('\n');
+            }
           }
         }
         detail::secureWipe(batch.text.data(), batch.text.size());
