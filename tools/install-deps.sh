@@ -6,6 +6,7 @@ packages=(
   g++ make cmake pkg-config         # toolchain
   libssl-dev nlohmann-json3-dev     # the library
   catch2                            # unit tests
+  libsimdjson-dev                   # CLI: validating mongoexport lines (rewrap, audit)
 )
 
 missing=()

@@ -23,8 +23,11 @@ struct FieldPath {
 std::optional<FieldPath> parseFieldPath(std::string_view text);
 
 // True when text is one JSON value (UTF-8, at most kMaxJsonDepth levels, whitespace around it).
-// Builds no DOM.
 bool isValidJson(std::string_view text);
+
+// Validates line like isValidJson and, when it is an object with a value at path, sets field to that
+// value (nullopt when a level is missing or not an object). False when line is not valid JSON.
+bool parseLine(std::string_view line, const FieldPath& path, std::optional<nlohmann::json>& field);
 
 // True when text holds only JSON whitespace.
 bool isBlank(std::string_view text) noexcept;

@@ -32,7 +32,8 @@ Parsed parseRecord(std::string_view line, const FieldPath& path) {
     p.blank = true;
     return p;
   }
-  if (!isValidJson(line)) {
+  std::optional<nlohmann::json> field;
+  if (!parseLine(line, path, field)) {
     p.reason = "not valid JSON (or nested deeper than 512 levels)";
     return p;
   }
@@ -43,23 +44,19 @@ Parsed parseRecord(std::string_view line, const FieldPath& path) {
   }
   if (p.where.id) p.id = shortId(p.where.id->of(line));
   if (!p.where.duplicate.empty()) {
+    if (field) wipeCredentials(*field);
     p.reason = "the field \"" + p.where.duplicate + "\" appears twice";
     return p;
   }
-  if (!p.where.field) return p;
-  const std::string_view text = p.where.field->of(line);
-  nlohmann::json value;
-  if (!detail::parseJson(text.data(), text.size(), value)) {
-    p.reason = path.text + ": not valid JSON";
-    return p;
-  }
+  if (!p.where.field || !field) return p;
+  nlohmann::json& value = *field;
   const std::string error = convertExtendedJson(value);
   if (!error.empty()) {
     wipeCredentials(value);
     p.reason = path.text + ": " + error;
     return p;
   }
-  p.value = std::move(value);
+  p.value = std::move(field);
   return p;
 }
 
@@ -83,6 +80,18 @@ std::string envelopeShapeProblem(const nlohmann::json& v) {
 namespace {
 
 std::string jsonString(const std::string& s) { return nlohmann::json(s).dump(); }
+
+// envelope.dump(), without running the escaper over "ct" (base64 never needs escaping).
+std::string envelopeText(const nlohmann::json& envelope) {
+  const std::string& ct = envelope.at("ct").get_ref<const std::string&>();
+  const std::string& iv = envelope.at("iv").get_ref<const std::string&>();
+  std::string out;
+  out.reserve(ct.size() + iv.size() + 64);
+  out.append("{\"__enc\":1,\"ct\":\"").append(ct).append("\",\"iv\":\"").append(iv);
+  out.append("\",\"kid\":").append(jsonString(envelope.at("kid").get_ref<const std::string&>()));
+  out.append("}");
+  return out;
+}
 
 RecordResult unreadable(std::string reason, std::string id) {
   RecordResult r;
@@ -118,7 +127,7 @@ RecordResult rewrapRecord(std::string_view line, const RewrapConfig& config,
     }
     nlohmann::json fresh = rewrapCredentials(value, keyring);
     wipeCredentials(value);
-    const std::string envelope = fresh.dump();
+    const std::string envelope = envelopeText(fresh);
     if (config.format == RewrapFormat::kDocuments) {
       const Span span = *p.where.field;
       r.output.reserve(line.size() + envelope.size());
