@@ -7,6 +7,7 @@ packages=(
   libssl-dev nlohmann-json3-dev     # the library
   catch2                            # unit tests
   libsimdjson-dev                   # CLI: validating mongoexport lines (rewrap, audit)
+  nodejs                            # CLI test: tools/apply-rewrap-updates.js on a mock mongosh
 )
 
 missing=()
