@@ -284,3 +284,31 @@ TEST_CASE("rewrap usage and configuration errors exit 2") {
   CHECK(help.code == 0);
   CHECK(help.out.find("ONLY SAFE DURING A WRITE FREEZE") != std::string::npos);
 }
+
+TEST_CASE("rewrap draws a progress bar only when stderr is a terminal") {
+  TempDir dir;
+  std::string text;
+  const std::vector<Record> records = mixedExport(false);
+  for (int i = 0; i < 3000; ++i) text += records[static_cast<std::size_t>(i) % records.size()].line + "\n";
+  writeFile(dir.file("big.jsonl"), text);
+  auto runTerminal = [&](bool terminal) {
+    std::ostringstream out, err;
+    connector_crypto::cli::CliEnv cliEnv;
+    cliEnv.env = test_support::envOf(envV1V2());
+    cliEnv.stderrIsTerminal = terminal;
+    const int code = connector_crypto::cli::runCli(
+        {"rewrap", "--dry-run", "--threads", "1", dir.file("big.jsonl")}, out, err, cliEnv);
+    CHECK(code == 0);
+    return err.str();
+  };
+  const std::string quiet = runTerminal(false);
+  CHECK(quiet.find('\r') == std::string::npos);
+  // Drawn after the first batch, then at most every 200 ms, and erased before the summary.
+  const std::string bar = runTerminal(true);
+  const auto at = bar.find("\r[");
+  REQUIRE(at != std::string::npos);
+  CHECK(bar.find("records/s", at) != std::string::npos);
+  CHECK(bar.find("%", at) != std::string::npos);
+  CHECK(bar.find("\r\033[K", at) < bar.find("records read"));
+  CHECK(bar.find("records read              3000") != std::string::npos);
+}

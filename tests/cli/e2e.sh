@@ -48,7 +48,7 @@ expect_code 1 "$bin" rewrap "$work/bad.jsonl" -o "$work/never.jsonl" 2>"$work/ba
 [ ! -e "$work/never.jsonl" ] || fail "OUTPUT created after a failure"
 grep -q 'line 4' "$work/bad.err" || fail "failure does not name the line"
 expect_code 3 "$bin" rewrap --keep-going "$work/bad.jsonl" -o "$work/kg.jsonl" 2>/dev/null
-expect_code 2 "$bin" rewrap --format xml "$work/bad.jsonl"
+expect_code 2 "$bin" rewrap --format xml "$work/bad.jsonl" 2>/dev/null
 (unset CONNECTOR_CRED_KEYS; expect_code 2 "$bin" check 2>/dev/null)
 
 # No key outside keygen/rotate, no plaintext outside decrypt.
