@@ -1,7 +1,7 @@
 // libFuzzer target: one mongoexport line through the rewrap record handler (tools/rewrap.hpp).
 // The first byte picks the output format (bit 0) and the field path (bit 1); the rest is the line.
-// Contract checked: nothing but std::bad_alloc escapes; a changed record's new envelope is under the
-// active kid and decrypts to the value the old record held (Extended JSON converted), and in
+// Contract checked: nothing but std::bad_alloc escapes; a changed record's new envelope is under
+// the active kid and decrypts to the value the old record held (Extended JSON converted), and in
 // documents format every byte outside the field is kept; an unchanged record is null, missing or
 // already under the active kid; rewrapping a changed record again changes nothing.
 #include <cstddef>
@@ -24,10 +24,10 @@ using connector_crypto::cli::RewrapFormat;
 
 // The test keys of tests/test_support.hpp (A under v1, B under v2; v2 active).
 const Keyring& keyring() {
-  static const Keyring k = Keyring::fromBase64(
-      {{"v1", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},
-       {"v2", "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="}},
-      "v2");
+  static const Keyring k =
+      Keyring::fromBase64({{"v1", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},
+                           {"v2", "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="}},
+                          "v2");
   return k;
 }
 
@@ -68,7 +68,8 @@ void checkChanged(std::string_view line, const RewrapConfig& config, const Recor
     require(out.size() >= prefix.size() + suffix.size() && out.substr(0, prefix.size()) == prefix &&
                 out.substr(out.size() - suffix.size()) == suffix,
             "bytes outside the field changed");
-    envelope = nlohmann::json::parse(out.substr(prefix.size(), out.size() - prefix.size() - suffix.size()));
+    envelope = nlohmann::json::parse(
+        out.substr(prefix.size(), out.size() - prefix.size() - suffix.size()));
     // Rewrapping the new document again changes nothing.
     const RecordResult again = connector_crypto::cli::rewrapRecord(r.output, config, keyring());
     require(again.status == RecordResult::Status::kUnchanged, "a second rewrap changed the record");
@@ -97,8 +98,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   RewrapConfig config;
   config.format = (data[0] & 1) != 0 ? RewrapFormat::kUpdates : RewrapFormat::kDocuments;
-  config.path = *connector_crypto::cli::parseFieldPath((data[0] & 2) != 0 ? "config.auth"
-                                                                          : "credentials");
+  config.path =
+      *connector_crypto::cli::parseFieldPath((data[0] & 2) != 0 ? "config.auth" : "credentials");
   const std::string_view line(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
     const RecordResult r = connector_crypto::cli::rewrapRecord(line, config, keyring());

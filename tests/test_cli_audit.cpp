@@ -7,8 +7,8 @@ TEST_CASE("audit counts records by the state of the credentials field") {
   TempDir dir;
   std::vector<Record> records = mixedExport(true);
   // A tampered v2 envelope (well-formed, fails authentication) and a malformed one.
-  nlohmann::json tampered = nlohmann::json::parse(
-      envelopeText({{"t", "tok-tampered"}}, "v2", test_support::kKeyB));
+  nlohmann::json tampered =
+      nlohmann::json::parse(envelopeText({{"t", "tok-tampered"}}, "v2", test_support::kKeyB));
   std::string ct = tampered["ct"];
   ct[0] = ct[0] == 'A' ? 'B' : 'A';
   tampered["ct"] = ct;
@@ -36,9 +36,11 @@ TEST_CASE("audit counts records by the state of the credentials field") {
           "{\"total\":12,\"plaintext\":4,\"encrypted\":{\"v1\":1,\"v2\":1},\"missing\":2,"
           "\"invalid\":4}\n");
     CHECK(r.code == 1);
-    CHECK(r.err.find("(_id " + oid(9) + "): credentials: envelope: \"kid\" \"v9\" is not in the keyring") !=
+    CHECK(r.err.find("(_id " + oid(9) +
+                     "): credentials: envelope: \"kid\" \"v9\" is not in the keyring") !=
           std::string::npos);
-    CHECK(r.err.find("(_id " + oid(11) + "): credentials: envelope: authentication failed under kid \"v2\"") !=
+    CHECK(r.err.find("(_id " + oid(11) +
+                     "): credentials: envelope: authentication failed under kid \"v2\"") !=
           std::string::npos);
     CHECK(r.err.find("tok-") == std::string::npos);
     test_support::requireNoSecret(r.out + r.err, allKeys());
@@ -57,9 +59,9 @@ TEST_CASE("audit counts records by the state of the credentials field") {
           "{\"total\":7,\"plaintext\":0,\"encrypted\":{\"v2\":5},\"missing\":2,\"invalid\":0}\n");
   }
   SECTION("--field reaches a nested field; standard input") {
-    const std::string text = "{\"_id\":1,\"config\":{\"auth\":" +
-                             envelopeText({{"p", 1}}, "v1", test_support::kKeyA) +
-                             "}}\n{\"_id\":2,\"config\":{\"auth\":{\"p\":2}}}\n{\"_id\":3}\n";
+    const std::string text =
+        "{\"_id\":1,\"config\":{\"auth\":" + envelopeText({{"p", 1}}, "v1", test_support::kKeyA) +
+        "}}\n{\"_id\":2,\"config\":{\"auth\":{\"p\":2}}}\n{\"_id\":3}\n";
     const Run r = run({"audit", "--field", "config.auth", "-"}, {}, text);
     CHECK(r.code == 0);
     CHECK(r.out ==

@@ -33,8 +33,8 @@ TEST_CASE("check prints the active kid and fingerprints, never a key") {
   test_support::requireNoSecret(r.out + r.err, allKeys());
 
   SECTION("single key, strict mode") {
-    const Run s = run({"check"}, {{"CONNECTOR_CRED_KEY", kKeyA},
-                                  {"CONNECTOR_CRED_REQUIRE_ENCRYPTED", "1"}});
+    const Run s =
+        run({"check"}, {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_REQUIRE_ENCRYPTED", "1"}});
     REQUIRE(s.code == 0);
     CHECK(s.out == "active_kid v1\nkid v1 fingerprint " + test_support::kFingerprintA +
                        " active\nrequire_encrypted on\n");
@@ -76,7 +76,8 @@ TEST_CASE("encrypt, decrypt and inspect one value") {
     const Run unknown =
         run({"decrypt"}, envV1V2(), envelopeText({{"a", 1}}, "v9", test_support::kKeyC));
     CHECK(unknown.code == 1);
-    CHECK(unknown.err == "connector-crypto decrypt: envelope: \"kid\" \"v9\" is not in the keyring\n");
+    CHECK(unknown.err ==
+          "connector-crypto decrypt: envelope: \"kid\" \"v9\" is not in the keyring\n");
     nlohmann::json t = envelope;
     std::string ct = t["ct"];
     ct[1] = ct[1] == 'A' ? 'B' : 'A';
@@ -109,7 +110,9 @@ TEST_CASE("rotate stages a new key, then activates it") {
   REQUIRE(stage1.code == 0);
   const std::vector<std::string> l = lines(stage1.out);
   REQUIRE(l.size() == 2);
-  CHECK(l[0].rfind("CONNECTOR_CRED_KEYS='{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyB + "\",\"v3\":\"", 0) == 0);
+  CHECK(l[0].rfind(
+            "CONNECTOR_CRED_KEYS='{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyB + "\",\"v3\":\"",
+            0) == 0);
   CHECK(l[1] == "CONNECTOR_CRED_ACTIVE_KID=v2");
   std::map<std::string, std::string> vars = parseEnvLines(stage1.out);
   const auto keyring = connector_crypto::keyringFromEnv(test_support::envOf(vars));
@@ -125,15 +128,16 @@ TEST_CASE("rotate stages a new key, then activates it") {
     CHECK(run({"rotate", "--activate", "v4"}, vars).code == 2);
   }
   SECTION("from a single CONNECTOR_CRED_KEY, and from _FILE twins") {
-    const Run single = run({"rotate", "--kid", "k2"},
-                           {{"CONNECTOR_CRED_KEY", " " + kKeyA + "\n"}, {"CONNECTOR_CRED_KID", "k1"}});
+    const Run single = run({"rotate", "--kid", "k2"}, {{"CONNECTOR_CRED_KEY", " " + kKeyA + "\n"},
+                                                       {"CONNECTOR_CRED_KID", "k1"}});
     REQUIRE(single.code == 0);
-    CHECK(lines(single.out)[0].rfind("CONNECTOR_CRED_KEYS='{\"k1\":\"" + kKeyA + "\",\"k2\":\"", 0) == 0);
+    CHECK(lines(single.out)[0].rfind("CONNECTOR_CRED_KEYS='{\"k1\":\"" + kKeyA + "\",\"k2\":\"",
+                                     0) == 0);
     CHECK(lines(single.out)[1] == "CONNECTOR_CRED_ACTIVE_KID=k1");
     writeFile(dir.file("keys.json"), vars.at("CONNECTOR_CRED_KEYS"));
-    const Run fromFile = run({"rotate", "--activate", "v1"},
-                             {{"CONNECTOR_CRED_KEYS_FILE", dir.file("keys.json")},
-                              {"CONNECTOR_CRED_ACTIVE_KID", "v3"}});
+    const Run fromFile = run(
+        {"rotate", "--activate", "v1"},
+        {{"CONNECTOR_CRED_KEYS_FILE", dir.file("keys.json")}, {"CONNECTOR_CRED_ACTIVE_KID", "v3"}});
     REQUIRE(fromFile.code == 0);
     CHECK(lines(fromFile.out)[0] == l[0]);
     CHECK(lines(fromFile.out)[1] == "CONNECTOR_CRED_ACTIVE_KID=v1");
@@ -167,8 +171,8 @@ TEST_CASE("rotate stages a new key, then activates it") {
 TEST_CASE("no subcommand but keygen and rotate prints a key, only decrypt prints plaintext") {
   const std::string plain = R"({"token":"tok-leak-check"})";
   const std::string env1 = envelopeText(nlohmann::json::parse(plain), "v1", kKeyA);
-  const std::string doc = "{\"_id\":1,\"credentials\":" + env1 + "}\n{\"_id\":2,\"credentials\":" +
-                          plain + "}\n";
+  const std::string doc =
+      "{\"_id\":1,\"credentials\":" + env1 + "}\n{\"_id\":2,\"credentials\":" + plain + "}\n";
   for (const auto& c : std::vector<std::pair<std::vector<std::string>, std::string>>{
            {{"check"}, ""},
            {{"encrypt"}, plain},

@@ -41,8 +41,7 @@ void checkChangedDocument(const std::string& in, const std::string& out, const n
   CHECK(connector_crypto::decryptCredentials(envelope, keyring()) == want);
 }
 
-void checkDocuments(const std::vector<Record>& records, const std::string& output,
-                    bool keepGoing) {
+void checkDocuments(const std::vector<Record>& records, const std::string& output, bool keepGoing) {
   const std::vector<std::string> out = lines(output);
   REQUIRE(out.size() == records.size());
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -60,7 +59,8 @@ void checkDocuments(const std::vector<Record>& records, const std::string& outpu
 
 void checkNoSecrets(const Run& r) {
   test_support::requireNoSecret(r.out + r.err, allKeys());
-  for (const char* token : {"tok-plain-0001", "tok-old-0002", "tok-current-0003", "tok-unknown-0009"}) {
+  for (const char* token :
+       {"tok-plain-0001", "tok-old-0002", "tok-current-0003", "tok-unknown-0009"}) {
     CHECK(r.out.find(token) == std::string::npos);
     CHECK(r.err.find(token) == std::string::npos);
   }
@@ -160,8 +160,9 @@ TEST_CASE("rewrap --format updates writes one conditional update per changed rec
 
 TEST_CASE("rewrap reaches a nested field with a dotted --field") {
   const nlohmann::json auth = {{"password", "tok-nested-0011"}};
-  const std::string plainLine =
-      "{\"_id\":" + oid(1) + ",\"config\":{\"host\":\"h\",\"auth\":" + auth.dump() + ",\"port\":5}}";
+  const std::string plainLine = "{\"_id\":" + oid(1) +
+                                ",\"config\":{\"host\":\"h\",\"auth\":" + auth.dump() +
+                                ",\"port\":5}}";
   const std::string oldLine = "{\"_id\":" + oid(2) + ",\"config\":{\"auth\":" +
                               envelopeText(auth, "v1", test_support::kKeyA) + "}}";
   const std::string noConfig = "{\"_id\":" + oid(3) + ",\"credentials\":{\"a\":1}}";
@@ -177,8 +178,8 @@ TEST_CASE("rewrap reaches a nested field with a dotted --field") {
   CHECK(out[3] == scalarConfig);
   CHECK(r.out.find("tok-nested-0011") == std::string::npos);
 
-  const Run u = run({"rewrap", "--field", "config.auth", "--format", "updates"}, envV1V2(),
-                    oldLine + "\n");
+  const Run u =
+      run({"rewrap", "--field", "config.auth", "--format", "updates"}, envV1V2(), oldLine + "\n");
   REQUIRE(u.code == 0);
   const ordered_json update = ordered_json::parse(u.out);
   CHECK(update.at("filter").contains("config.auth.ct"));
@@ -210,12 +211,13 @@ TEST_CASE("an unreadable record stops rewrap and leaves OUTPUT untouched") {
       CHECK_FALSE(exists(dir.file("new.jsonl")));
       // A line that is not JSON has no _id to name.
       CHECK(r.err.find(c.index == 7 ? std::string("line 8: ")
-                                     : "line 8 (_id " + oid(static_cast<int>(c.index) + 1) + "): ") !=
-            std::string::npos);
+                                    : "line 8 (_id " + oid(static_cast<int>(c.index) + 1) +
+                                          "): ") != std::string::npos);
       CHECK(r.err.find(c.reason) != std::string::npos);
       checkNoSecrets(r);
       // No temporary file is left behind either.
-      CHECK(std::system(("test -z \"$(ls -A '" + dir.path() + "' | grep -v in.jsonl)\"").c_str()) == 0);
+      CHECK(std::system(("test -z \"$(ls -A '" + dir.path() + "' | grep -v in.jsonl)\"").c_str()) ==
+            0);
     }
     DYNAMIC_SECTION("an existing OUTPUT keeps its bytes, bad record " << c.index) {
       writeFile(dir.file("old.jsonl"), "previous contents\n");
@@ -224,7 +226,8 @@ TEST_CASE("an unreadable record stops rewrap and leaves OUTPUT untouched") {
       CHECK(readFile(dir.file("old.jsonl")) == "previous contents\n");
     }
     DYNAMIC_SECTION("--keep-going copies it, lists it and exits 3, bad record " << c.index) {
-      const Run r = run({"rewrap", "--keep-going", dir.file("in.jsonl"), "-o", dir.file("kg.jsonl")});
+      const Run r =
+          run({"rewrap", "--keep-going", dir.file("in.jsonl"), "-o", dir.file("kg.jsonl")});
       CHECK(r.code == 3);
       std::vector<Record> expect = input;
       checkDocuments(expect, readFile(dir.file("kg.jsonl")), true);
@@ -254,24 +257,25 @@ TEST_CASE("rewrap keeps input order across many batches and names the line of a 
 
   const std::size_t at = 4321;
   std::string bad;
-  for (std::size_t i = 0; i < all.size(); ++i) bad += (i + 1 == at ? std::string("{oops") : all[i].line) + "\n";
+  for (std::size_t i = 0; i < all.size(); ++i)
+    bad += (i + 1 == at ? std::string("{oops") : all[i].line) + "\n";
   const Run stop = run({"rewrap", "--threads", "2"}, envV1V2(), bad);
   CHECK(stop.code == 1);
   CHECK(stop.err.find("unreadable record at line 4321: not valid JSON") != std::string::npos);
 }
 
 TEST_CASE("rewrap usage and configuration errors exit 2") {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"rewrap", "--format", "csv"},
-           {"rewrap", "--threads", "0"},
-           {"rewrap", "--threads", "x"},
-           {"rewrap", "--field", ""},
-           {"rewrap", "--field", "a..b"},
-           {"rewrap", "--field", "$where"},
-           {"rewrap", "--bogus"},
-           {"rewrap", "a", "b"},
-           {"rewrap", "--dry-run", "-o", "x"},
-           {"rewrap", "/nonexistent/input.jsonl"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"rewrap", "--format", "csv"},
+                                             {"rewrap", "--threads", "0"},
+                                             {"rewrap", "--threads", "x"},
+                                             {"rewrap", "--field", ""},
+                                             {"rewrap", "--field", "a..b"},
+                                             {"rewrap", "--field", "$where"},
+                                             {"rewrap", "--bogus"},
+                                             {"rewrap", "a", "b"},
+                                             {"rewrap", "--dry-run", "-o", "x"},
+                                             {"rewrap", "/nonexistent/input.jsonl"}}) {
     INFO("args: " << nlohmann::json(args).dump());
     const Run r = run(args);
     CHECK(r.code == 2);
@@ -289,7 +293,8 @@ TEST_CASE("rewrap draws a progress bar only when stderr is a terminal") {
   TempDir dir;
   std::string text;
   const std::vector<Record> records = mixedExport(false);
-  for (int i = 0; i < 3000; ++i) text += records[static_cast<std::size_t>(i) % records.size()].line + "\n";
+  for (int i = 0; i < 3000; ++i)
+    text += records[static_cast<std::size_t>(i) % records.size()].line + "\n";
   writeFile(dir.file("big.jsonl"), text);
   auto runTerminal = [&](bool terminal) {
     std::ostringstream out, err;

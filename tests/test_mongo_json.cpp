@@ -70,7 +70,8 @@ TEST_CASE("locate finds _id and a field's bytes in a valid line") {
   CHECK(locate(R"({"_id":1,"_id":2})", path).duplicate == "_id");
   CHECK_FALSE(locate(R"({"config":[1]})", path).field);
   CHECK_FALSE(locate("[1]", path).isObject);
-  CHECK(locate(R"({"conf\u0069g":{"auth":true}})", path).field->of(R"({"conf\u0069g":{"auth":true}})") == "true");
+  CHECK(locate(R"({"conf\u0069g":{"auth":true}})", path)
+            .field->of(R"({"conf\u0069g":{"auth":true}})") == "true");
 
   CHECK_FALSE(parseFieldPath(""));
   CHECK_FALSE(parseFieldPath("a."));

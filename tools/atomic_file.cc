@@ -34,11 +34,10 @@ bool AtomicFile::fail(const std::string& what) {
 
 bool AtomicFile::open(const std::string& target) {
   target_ = target;
-  std::string pattern = folderOf(target) + "/." +
-                        target.substr(target.rfind('/') == std::string::npos
-                                          ? 0
-                                          : target.rfind('/') + 1) +
-                        ".tmp-XXXXXX";
+  std::string pattern =
+      folderOf(target) + "/." +
+      target.substr(target.rfind('/') == std::string::npos ? 0 : target.rfind('/') + 1) +
+      ".tmp-XXXXXX";
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
   fd_ = ::mkstemp(name.data());  // mode 0600

@@ -14,8 +14,8 @@ namespace {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
-      keygenCommand(), checkCommand(),  encryptCommand(), decryptCommand(),
-      inspectCommand(), rotateCommand(), auditCommand(),  rewrapCommand(),
+      keygenCommand(),  checkCommand(),  encryptCommand(), decryptCommand(),
+      inspectCommand(), rotateCommand(), auditCommand(),   rewrapCommand(),
   };
   return table;
 }

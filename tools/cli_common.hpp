@@ -48,8 +48,8 @@ Keyring keyringOf(const CliEnv& env);
 struct Input {
   std::unique_ptr<std::ifstream> file;
   std::istream* stream = nullptr;
-  std::string name;         // for messages: the path or "standard input"
-  std::uint64_t size = 0;   // a regular file's size, else 0
+  std::string name;        // for messages: the path or "standard input"
+  std::uint64_t size = 0;  // a regular file's size, else 0
 };
 // Opens path ("" or "-": stdin); nullopt with a message on err (as `command`) when it cannot.
 std::optional<Input> openInput(const std::string& path, const CliEnv& env, std::ostream& err,

@@ -20,13 +20,15 @@ constexpr const char* kAuditHelp =
     "\n"
     "Reads a mongoexport file (JSON Lines, relaxed Extended JSON v2: one document per line) from\n"
     "FILE, or standard input when FILE is absent or '-', and prints one JSON summary:\n"
-    "  {\"total\":N,\"plaintext\":N,\"encrypted\":{\"v1\":N,\"v2\":N},\"missing\":N,\"invalid\":N}\n"
+    "  "
+    "{\"total\":N,\"plaintext\":N,\"encrypted\":{\"v1\":N,\"v2\":N},\"missing\":N,\"invalid\":N}\n"
     "  missing    the field is absent or null\n"
     "  invalid    the line is not JSON, or the field carries \"__enc\" but is malformed\n"
     "  --field PATH   the credentials field (default credentials; dotted paths reach nested\n"
     "                 fields, e.g. config.auth)\n"
     "  --verify       also decrypt every envelope with the keyring in the environment; failures\n"
-    "                 (unknown kid, authentication) count as invalid. Without it no key is needed.\n"
+    "                 (unknown kid, authentication) count as invalid. Without it no key is "
+    "needed.\n"
     "Invalid records are listed on standard error (line number and _id; never a value).\n"
     "Answers \"can v1 be dropped from CONNECTOR_CRED_KEYS yet?\": yes once encrypted holds only\n"
     "the active kid and plaintext and invalid are 0, in every collection and every backup you\n"
@@ -78,7 +80,8 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   const std::optional<FieldPath> path = parseFieldPath(field);
   if (!path) {
-    return usageError(err, "audit", "--field must be a dotted path of non-empty names not starting with '$'");
+    return usageError(err, "audit",
+                      "--field must be a dotted path of non-empty names not starting with '$'");
   }
   std::optional<Keyring> keyring;
   if (verify) keyring = keyringOf(env);
@@ -98,9 +101,15 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
           if (r.kind == AuditResult::Kind::kBlank) continue;
           ++c.total;
           switch (r.kind) {
-            case AuditResult::Kind::kMissing: ++c.missing; break;
-            case AuditResult::Kind::kPlaintext: ++c.plaintext; break;
-            case AuditResult::Kind::kEncrypted: ++c.encrypted[r.kid]; break;
+            case AuditResult::Kind::kMissing:
+              ++c.missing;
+              break;
+            case AuditResult::Kind::kPlaintext:
+              ++c.plaintext;
+              break;
+            case AuditResult::Kind::kEncrypted:
+              ++c.encrypted[r.kid];
+              break;
             default:
               ++c.invalid;
               if (c.listed.size() < kMaxListed) {

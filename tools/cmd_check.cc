@@ -38,8 +38,8 @@ int runCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
 }  // namespace
 
 Command checkCommand() {
-  return {"check", "load the keyring from the environment; print kids and fingerprints",
-          kCheckHelp, runCheck};
+  return {"check", "load the keyring from the environment; print kids and fingerprints", kCheckHelp,
+          runCheck};
 }
 
 }  // namespace cli

@@ -19,8 +19,10 @@ constexpr const char* kRewrapHelp =
     "usage: connector-crypto rewrap [--field PATH] [--format documents|updates] [--keep-going]\n"
     "                               [--dry-run] [--threads N] [-o OUTPUT] [INPUT]\n"
     "\n"
-    "Reads a mongoexport file (JSON Lines, relaxed Extended JSON v2) from INPUT, or standard input\n"
-    "when INPUT is absent or '-', and brings the field at PATH of every document to the active key\n"
+    "Reads a mongoexport file (JSON Lines, relaxed Extended JSON v2) from INPUT, or standard "
+    "input\n"
+    "when INPUT is absent or '-', and brings the field at PATH of every document to the active "
+    "key\n"
     "of the keyring in the environment: plaintext is encrypted, an envelope under an older kid is\n"
     "decrypted and re-encrypted, an envelope under the active kid, null and a missing field are\n"
     "left alone. A value that cannot be decrypted is never re-encrypted.\n"
@@ -32,9 +34,11 @@ constexpr const char* kRewrapHelp =
     "                    refreshed after the export would be overwritten by its stale copy, and\n"
     "                    a connector deleted since the export would come back.\n"
     "  --format updates  for a live system: one line per changed document,\n"
-    "                    {\"filter\":{\"_id\":...,\"PATH.ct\":<old ct>},\"update\":{\"$set\":{\"PATH\":...}}}\n"
+    "                    {\"filter\":{\"_id\":...,\"PATH.ct\":<old "
+    "ct>},\"update\":{\"$set\":{\"PATH\":...}}}\n"
     "                    (plaintext: \"PATH.__enc\":{\"$exists\":false}, safe once every service\n"
-    "                    encrypts on write). The filter only matches a record that still holds what\n"
+    "                    encrypts on write). The filter only matches a record that still holds "
+    "what\n"
     "                    was exported; apply with tools/apply-rewrap-updates.js (mongosh), and\n"
     "                    rerun export + rewrap for records that no longer matched.\n"
     "  --keep-going      copy unreadable records unchanged (documents) or leave them out\n"
@@ -46,8 +50,10 @@ constexpr const char* kRewrapHelp =
     "\n"
     "Plaintext may hold Extended JSON wrappers; they are converted to what the TypeScript\n"
     "services' JSON.stringify produces ($date -> ISO-8601 string, $numberLong/$numberInt/\n"
-    "$numberDouble -> number, non-finite -> null, $oid -> hex string); any other '$' wrapper makes\n"
-    "the record unreadable. Unchanged lines are copied byte for byte; changed documents keep every\n"
+    "$numberDouble -> number, non-finite -> null, $oid -> hex string); any other '$' wrapper "
+    "makes\n"
+    "the record unreadable. Unchanged lines are copied byte for byte; changed documents keep "
+    "every\n"
     "other field and their order.\n"
     "\n"
     "An unreadable record (not JSON, malformed envelope, unknown kid, authentication failure)\n"
@@ -87,17 +93,20 @@ class Progress {
     if (now - last_ < std::chrono::milliseconds(200)) return;
     last_ = now;
     const double secs = std::chrono::duration<double>(now - start_).count();
-    const auto rate = static_cast<std::uint64_t>(secs > 0 ? static_cast<double>(records) / secs : 0);
+    const auto rate =
+        static_cast<std::uint64_t>(secs > 0 ? static_cast<double>(records) / secs : 0);
     char line[160];
     if (size_ > 0) {
       const double frac = std::min(1.0, static_cast<double>(bytes) / static_cast<double>(size_));
       const int filled = static_cast<int>(frac * 30);
       std::snprintf(line, sizeof line, "\r[%-30.*s] %3d%%  %llu records  %llu records/s", filled,
                     "##############################", static_cast<int>(frac * 100),
-                    static_cast<unsigned long long>(records), static_cast<unsigned long long>(rate));
+                    static_cast<unsigned long long>(records),
+                    static_cast<unsigned long long>(rate));
     } else {
       std::snprintf(line, sizeof line, "\r%llu records  %llu records/s",
-                    static_cast<unsigned long long>(records), static_cast<unsigned long long>(rate));
+                    static_cast<unsigned long long>(records),
+                    static_cast<unsigned long long>(rate));
     }
     err_ << line << std::flush;
     drawn_ = true;
@@ -191,8 +200,12 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
           const std::string_view line = batch.line(i);
           const RecordResult r = rewrapRecord(line, config, keyring);
           switch (r.status) {
-            case RecordResult::Status::kBlank: break;
-            case RecordResult::Status::kUnchanged: ++b.records; ++b.unchanged; break;
+            case RecordResult::Status::kBlank:
+              break;
+            case RecordResult::Status::kUnchanged:
+              ++b.records;
+              ++b.unchanged;
+              break;
             case RecordResult::Status::kChanged:
               ++b.records;
               if (r.fromKid.empty()) {
@@ -266,8 +279,8 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
       << "  records read              " << total.records << "\n"
       << "  encrypted from plaintext  " << total.fromPlaintext << "\n";
   for (const auto& e : total.fromKid) {
-    err << "  rewrapped from " << e.first << std::string(e.first.size() < 11 ? 11 - e.first.size() : 1, ' ')
-        << e.second << "\n";
+    err << "  rewrapped from " << e.first
+        << std::string(e.first.size() < 11 ? 11 - e.first.size() : 1, ' ') << e.second << "\n";
   }
   err << "  unchanged                 " << total.unchanged << "\n"
       << "  skipped                   " << total.skippedCount << "\n";

@@ -99,7 +99,9 @@ bool isPlainKid(const std::string& kid) {
   return true;
 }
 
-void append(SecretBuffer& out, std::string_view text) { out.insert(out.end(), text.begin(), text.end()); }
+void append(SecretBuffer& out, std::string_view text) {
+  out.insert(out.end(), text.begin(), text.end());
+}
 
 int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
               const CliEnv& env) {
@@ -130,8 +132,7 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return usageError(err, "rotate", "-o needs a file name");
   }
   if (haveNew && !isPlainKid(newKid)) {
-    return usageError(err, "rotate",
-                      "--kid must be 1 to 64 letters, digits, '.', '_' or '-'");
+    return usageError(err, "rotate", "--kid must be 1 to 64 letters, digits, '.', '_' or '-'");
   }
 
   const EnvLookup lookup = lookupOf(env);
@@ -148,10 +149,11 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
     detail::secureWipe(key.data(), key.size());
   } else {
     if (!keyring.contains(activateKid)) {
-      return fail(err, "rotate",
-                  (isValidKid(activateKid) ? "kid \"" + activateKid + "\"" : std::string("the kid")) +
-                      " is not in the keyring: run 'rotate --kid' and deploy its output first",
-                  kExitUsage);
+      return fail(
+          err, "rotate",
+          (isValidKid(activateKid) ? "kid \"" + activateKid + "\"" : std::string("the kid")) +
+              " is not in the keyring: run 'rotate --kid' and deploy its output first",
+          kExitUsage);
     }
     active = activateKid;
   }
@@ -164,7 +166,8 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
   // Validate by building the keyring the printed lines describe.
   {
     std::map<std::string, std::string> check;
-    for (const auto& entry : keys) check[entry.first].assign(entry.second.begin(), entry.second.end());
+    for (const auto& entry : keys)
+      check[entry.first].assign(entry.second.begin(), entry.second.end());
     try {
       (void)Keyring::fromBase64(check, active);
     } catch (...) {

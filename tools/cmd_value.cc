@@ -17,7 +17,8 @@ constexpr const char* kEncryptHelp =
     "usage: connector-crypto encrypt [FILE]\n"
     "\n"
     "Reads one JSON value (the credentials) from FILE, or standard input when FILE is absent or\n"
-    "'-', and prints its envelope {\"__enc\":1,\"kid\":...,\"iv\":...,\"ct\":...} under the active\n"
+    "'-', and prints its envelope {\"__enc\":1,\"kid\":...,\"iv\":...,\"ct\":...} under the "
+    "active\n"
     "kid of the keyring in the environment (see 'connector-crypto check --help'). null and an\n"
     "envelope come back unchanged; a value carrying a malformed \"__enc\" is refused (exit 1).\n";
 
@@ -40,9 +41,8 @@ constexpr const char* kInspectHelp =
     "\"__enc\" but is not a well-formed envelope, or is not JSON.\n";
 
 // Reads and parses the command's input; nullopt (after reporting) on failure.
-std::optional<nlohmann::json> readValue(const std::vector<std::string>& args,
-                                        const CliEnv& env, std::ostream& err,
-                                        const std::string& command, int& code) {
+std::optional<nlohmann::json> readValue(const std::vector<std::string>& args, const CliEnv& env,
+                                        std::ostream& err, const std::string& command, int& code) {
   code = kExitUsage;
   if (args.size() > 1) {
     usageError(err, command, "expected at most one FILE");

@@ -21,8 +21,7 @@ bool LineReader::next(LineBatch& batch) {
     }
     searchFrom = batch.text.size();
     if (batch.text.size() - pos > kMaxLineBytes) {
-      error_ = "line " + std::to_string(lines_ + batch.lines.size() + 1) +
-               " is longer than 64 MiB";
+      error_ = "line " + std::to_string(lines_ + batch.lines.size() + 1) + " is longer than 64 MiB";
       return false;
     }
     if (eof_) {

@@ -17,8 +17,8 @@ namespace cli {
 struct LineBatch {
   struct Line {
     std::size_t offset = 0;
-    std::size_t size = 0;      // without the newline
-    bool newline = false;      // the line ended with '\n' (the last line of a file may not)
+    std::size_t size = 0;  // without the newline
+    bool newline = false;  // the line ended with '\n' (the last line of a file may not)
   };
   std::string text;
   std::vector<Line> lines;

@@ -142,10 +142,23 @@ std::optional<long long> parseInt64(const nlohmann::json& v) {
 }
 
 bool isKnownWrapper(const std::string& key) {
-  static const char* const kNames[] = {
-      "$binary", "$code",   "$scope",  "$timestamp", "$regularExpression", "$dbPointer",
-      "$numberDecimal",     "$symbol", "$minKey",    "$maxKey",            "$undefined",
-      "$uuid",   "$regex",  "$options", "$ref",      "$id",                "$db"};
+  static const char* const kNames[] = {"$binary",
+                                       "$code",
+                                       "$scope",
+                                       "$timestamp",
+                                       "$regularExpression",
+                                       "$dbPointer",
+                                       "$numberDecimal",
+                                       "$symbol",
+                                       "$minKey",
+                                       "$maxKey",
+                                       "$undefined",
+                                       "$uuid",
+                                       "$regex",
+                                       "$options",
+                                       "$ref",
+                                       "$id",
+                                       "$db"};
   for (const char* n : kNames) {
     if (key == n) return true;
   }
@@ -380,7 +393,8 @@ std::optional<std::string> isoStringOfMillis(long long ms) {
              ss = static_cast<int>(rem / 1000 % 60), mss = static_cast<int>(rem % 1000);
   char buf[64];
   if (y >= 0 && y <= 9999) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, hh, mi, ss, mss);
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, hh, mi, ss,
+                  mss);
   } else {
     std::snprintf(buf, sizeof buf, "%c%06lld-%02u-%02uT%02d:%02d:%02d.%03dZ", y < 0 ? '-' : '+',
                   y < 0 ? -y : y, m, d, hh, mi, ss, mss);

@@ -1,5 +1,6 @@
-// mongoexport lines (JSON Lines, relaxed Extended JSON v2): validation, locating a field's bytes, and
-// converting Extended JSON type wrappers to what the TypeScript services' JSON.stringify produces.
+// mongoexport lines (JSON Lines, relaxed Extended JSON v2): validation, locating a field's bytes,
+// and converting Extended JSON type wrappers to what the TypeScript services' JSON.stringify
+// produces.
 #pragma once
 
 #include <cstddef>
@@ -25,8 +26,8 @@ std::optional<FieldPath> parseFieldPath(std::string_view text);
 // True when text is one JSON value (UTF-8, at most kMaxJsonDepth levels, whitespace around it).
 bool isValidJson(std::string_view text);
 
-// Validates line like isValidJson and, when it is an object with a value at path, sets field to that
-// value (nullopt when a level is missing or not an object). False when line is not valid JSON.
+// Validates line like isValidJson and, when it is an object with a value at path, sets field to
+// that value (nullopt when a level is missing or not an object). False when line is not valid JSON.
 bool parseLine(std::string_view line, const FieldPath& path, std::optional<nlohmann::json>& field);
 
 // True when text holds only JSON whitespace.
@@ -43,10 +44,11 @@ struct Span {
 
 // Where a document's _id and the field at a path are in a line that isValidJson accepted.
 struct Located {
-  bool isObject = false;        // the line is a JSON object (a document)
-  std::optional<Span> id;       // the top-level "_id" value
-  std::optional<Span> field;    // the value at the path; nullopt when a level is missing/not an object
-  std::string duplicate;        // non-empty: a member on the way appears twice (its path)
+  bool isObject = false;   // the line is a JSON object (a document)
+  std::optional<Span> id;  // the top-level "_id" value
+  std::optional<Span>
+      field;              // the value at the path; nullopt when a level is missing/not an object
+  std::string duplicate;  // non-empty: a member on the way appears twice (its path)
 };
 
 // Locates _id and the field at path in line; line must be valid JSON (isValidJson).
@@ -54,8 +56,9 @@ Located locate(std::string_view line, const FieldPath& path);
 
 // Replaces Extended JSON v2 wrappers inside value, in place, by what JSON.stringify of the Node
 // driver's objects gives: $date -> ISO-8601 string (toISOString), $numberLong/$numberInt/
-// $numberDouble -> number (non-finite -> null), $oid -> hex string. Returns an error message (naming
-// the wrapper, never a value) for any other '$'-key or a malformed wrapper; empty on success.
+// $numberDouble -> number (non-finite -> null), $oid -> hex string. Returns an error message
+// (naming the wrapper, never a value) for any other '$'-key or a malformed wrapper; empty on
+// success.
 std::string convertExtendedJson(nlohmann::json& value);
 
 // Milliseconds since the epoch as JavaScript's Date.prototype.toISOString prints them; nullopt

@@ -15,10 +15,11 @@ constexpr std::size_t kMaxIdText = 120;
 // A line parsed as far as both commands need it.
 struct Parsed {
   bool blank = false;
-  std::string reason;                  // non-empty: the line is unreadable
-  std::string id;                      // _id text for messages
+  std::string reason;  // non-empty: the line is unreadable
+  std::string id;      // _id text for messages
   Located where;
-  std::optional<nlohmann::json> value;  // the field's value, Extended JSON converted; nullopt: absent
+  std::optional<nlohmann::json>
+      value;  // the field's value, Extended JSON converted; nullopt: absent
 };
 
 std::string shortId(std::string_view text) {
@@ -117,9 +118,15 @@ RecordResult rewrapRecord(std::string_view line, const RewrapConfig& config,
   std::string oldCt;
   try {
     if (carriesEnc(value)) {
-      if (!needsRewrap(value, keyring)) return r;
-      r.fromKid = value.at("kid").get<std::string>();
-      oldCt = value.at("ct").get<std::string>();
+      const auto kid = value.find("kid");
+      const bool active = kid != value.end() && kid->is_string() &&
+                          kid->get_ref<const std::string&>() == keyring.activeKid();
+      // Under the active kid: needsRewrap still checks the envelope's shape (malformed throws).
+      // Otherwise rewrapCredentials below checks it, so the ciphertext is decoded only once.
+      if (active && !needsRewrap(value, keyring)) return r;
+      if (kid != value.end() && kid->is_string()) r.fromKid = kid->get<std::string>();
+      const auto ct = value.find("ct");
+      if (ct != value.end() && ct->is_string()) oldCt = ct->get<std::string>();
     }
     if (!p.where.id) {
       wipeCredentials(value);

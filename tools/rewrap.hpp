@@ -18,7 +18,7 @@ std::string envelopeShapeProblem(const nlohmann::json& v);
 // What rewrap writes for a changed record.
 enum class RewrapFormat {
   kDocuments,  // the whole document, for mongoimport --mode=merge (write freeze only)
-  kUpdates,    // {"filter":…,"update":{"$set":…}} for a live system (tools/apply-rewrap-updates.js)
+  kUpdates,  // {"filter":…,"update":{"$set":…}} for a live system (tools/apply-rewrap-updates.js)
 };
 
 struct RewrapConfig {
@@ -42,7 +42,8 @@ struct RecordResult {
 
 // Brings the field at config.path to the keyring's active kid with rewrapCredentials. Never throws
 // but std::bad_alloc: every failure is kUnreadable with a reason.
-RecordResult rewrapRecord(std::string_view line, const RewrapConfig& config, const Keyring& keyring);
+RecordResult rewrapRecord(std::string_view line, const RewrapConfig& config,
+                          const Keyring& keyring);
 
 // The bytes to write for line given its result (without the newline).
 inline std::string_view emittedText(std::string_view line, const RecordResult& r) noexcept {

@@ -23,8 +23,8 @@ struct Run {
 
 // The keyring every CLI test runs under: v1 (key A) and v2 (key B), v2 active.
 inline std::map<std::string, std::string> envV1V2(const std::string& active = "v2") {
-  return {{"CONNECTOR_CRED_KEYS", "{\"v1\":\"" + test_support::kKeyA + "\",\"v2\":\"" +
-                                      test_support::kKeyB + "\"}"},
+  return {{"CONNECTOR_CRED_KEYS",
+           "{\"v1\":\"" + test_support::kKeyA + "\",\"v2\":\"" + test_support::kKeyB + "\"}"},
           {"CONNECTOR_CRED_ACTIVE_KID", active}};
 }
 
@@ -134,32 +134,36 @@ inline std::vector<Record> mixedExport(bool bad) {
   r.push_back({"{\"_id\":" + oid(3) + ",\"name\":\"current\",\"credentials\":" +
                    envelopeText(current, "v2", test_support::kKeyB) + "}",
                E::kUnchanged, nullptr});
-  r.push_back({"{\"_id\":" + oid(4) + ",\"name\":\"null\",\"credentials\":null}", E::kUnchanged,
-               nullptr});
+  r.push_back(
+      {"{\"_id\":" + oid(4) + ",\"name\":\"null\",\"credentials\":null}", E::kUnchanged, nullptr});
   r.push_back({"{\"_id\":" + oid(5) + ",\"name\":\"missing\",\"config\":{\"x\":1}}", E::kUnchanged,
                nullptr});
-  r.push_back({"{\"_id\":" + oid(6) +
-                   ",\"name\":\"ext\",\"credentials\":{\"expiresAt\":{\"$date\":\"2021-03-04T10:15:30Z\"},"
-                   "\"big\":{\"$numberLong\":\"9007199254740993\"},\"i\":{\"$numberInt\":\"-7\"},"
-                   "\"d\":{\"$numberDouble\":\"Infinity\"},\"owner\":{\"$oid\":\"5F1D7F1A2B3C4D5E6F708192\"},"
-                   "\"old\":{\"$date\":{\"$numberLong\":\"-1000\"}}}}",
-               E::kFromPlaintext,
-               {{"expiresAt", "2021-03-04T10:15:30.000Z"},
-                {"big", 9007199254740993LL},
-                {"i", -7},
-                {"d", nullptr},
-                {"owner", "5f1d7f1a2b3c4d5e6f708192"},
-                {"old", "1969-12-31T23:59:59.000Z"}}});
-  r.push_back({"{ \"_id\" : " + oid(7) + " , \"name\" : \"spaced\\u00e9\" , \"credentials\" : \"just-a-string\" }",
+  r.push_back(
+      {"{\"_id\":" + oid(6) +
+           ",\"name\":\"ext\",\"credentials\":{\"expiresAt\":{\"$date\":\"2021-03-04T10:15:30Z\"},"
+           "\"big\":{\"$numberLong\":\"9007199254740993\"},\"i\":{\"$numberInt\":\"-7\"},"
+           "\"d\":{\"$numberDouble\":\"Infinity\"},\"owner\":{\"$oid\":"
+           "\"5F1D7F1A2B3C4D5E6F708192\"},"
+           "\"old\":{\"$date\":{\"$numberLong\":\"-1000\"}}}}",
+       E::kFromPlaintext,
+       {{"expiresAt", "2021-03-04T10:15:30.000Z"},
+        {"big", 9007199254740993LL},
+        {"i", -7},
+        {"d", nullptr},
+        {"owner", "5f1d7f1a2b3c4d5e6f708192"},
+        {"old", "1969-12-31T23:59:59.000Z"}}});
+  r.push_back({"{ \"_id\" : " + oid(7) +
+                   " , \"name\" : \"spaced\\u00e9\" , \"credentials\" : \"just-a-string\" }",
                E::kFromPlaintext, "just-a-string"});
   if (bad) {
-    r.push_back({"{\"_id\":" + oid(8) + ",\"name\":\"corrupt\",\"credentials\":{\"a\":", E::kUnreadable,
-                 nullptr});
+    r.push_back({"{\"_id\":" + oid(8) + ",\"name\":\"corrupt\",\"credentials\":{\"a\":",
+                 E::kUnreadable, nullptr});
     r.push_back({"{\"_id\":" + oid(9) + ",\"name\":\"unknown\",\"credentials\":" +
                      envelopeText({{"t", "tok-unknown-0009"}}, "v9", test_support::kKeyC) + "}",
                  E::kUnreadable, nullptr});
     r.push_back({"{\"_id\":" + oid(10) +
-                     ",\"name\":\"binary\",\"credentials\":{\"k\":{\"$binary\":{\"base64\":\"AA==\",\"subType\":\"00\"}}}}",
+                     ",\"name\":\"binary\",\"credentials\":{\"k\":{\"$binary\":{\"base64\":\"AA=="
+                     "\",\"subType\":\"00\"}}}}",
                  E::kUnreadable, nullptr});
   }
   return r;
