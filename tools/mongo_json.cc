@@ -10,15 +10,17 @@
 #include <simdjson.h>
 
 #include "connector_crypto/limits.hpp"
+#include "connector_crypto/secret_data.hpp"
 
 namespace connector_crypto {
 namespace cli {
 namespace {
 
-// A simdjson DOM parser per thread, limited to kMaxJsonDepth, and a padded copy of its input.
+// A simdjson DOM parser per thread, limited to kMaxJsonDepth, and a padded copy of its input
+// (wiped after every parse: a line may hold plaintext credentials).
 struct ThreadParser {
   simdjson::dom::parser parser;
-  std::vector<char> padded;
+  SecretBuffer padded;
   ThreadParser() {
     if (parser.allocate(std::size_t{1} << 16, kMaxJsonDepth) != simdjson::SUCCESS) {
       throw std::bad_alloc();
@@ -254,7 +256,9 @@ simdjson::simdjson_result<simdjson::dom::element> parseOnThread(std::string_view
   thread_local ThreadParser tp;
   tp.padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
   std::copy(text.begin(), text.end(), tp.padded.begin());
-  return tp.parser.parse(tp.padded.data(), text.size(), false);
+  auto result = tp.parser.parse(tp.padded.data(), text.size(), false);
+  detail::secureWipe(tp.padded.data(), text.size());  // the parsed document does not point into it
+  return result;
 }
 
 // The same value as nlohmann::json::parse would build (non-negative integers unsigned).
