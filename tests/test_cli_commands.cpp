@@ -189,3 +189,14 @@ TEST_CASE("no subcommand but keygen and rotate prints a key, only decrypt prints
     CHECK((r.out + r.err).find("tok-leak-check") == std::string::npos);
   }
 }
+
+TEST_CASE("every subcommand has --help") {
+  for (const char* name :
+       {"keygen", "check", "encrypt", "decrypt", "inspect", "rotate", "audit", "rewrap"}) {
+    INFO("command: " << name);
+    const Run r = run({name, "--help"}, {});
+    CHECK(r.code == 0);
+    CHECK(r.out.rfind(std::string("usage: connector-crypto ") + name, 0) == 0);
+    CHECK(run({"--help"}).out.find(std::string("  ") + name + " ") != std::string::npos);
+  }
+}

@@ -317,3 +317,19 @@ TEST_CASE("rewrap draws a progress bar only when stderr is a terminal") {
   CHECK(bar.find("\r\033[K", at) < bar.find("records read"));
   CHECK(bar.find("records read              3000") != std::string::npos);
 }
+
+TEST_CASE("rewrap keeps CRLF line ends and accepts an empty input") {
+  const Run crlf =
+      run({"rewrap"}, envV1V2(), "{\"_id\":1,\"credentials\":{\"a\":1}}\r\n{\"_id\":2}\r\n");
+  REQUIRE(crlf.code == 0);
+  const std::vector<std::string> out = lines(crlf.out);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].back() == '\r');
+  CHECK(out[1] == "{\"_id\":2}\r");
+  checkChangedDocument("{\"_id\":1,\"credentials\":{\"a\":1}}", out[0].substr(0, out[0].size() - 1),
+                       {{"a", 1}});
+  const Run empty = run({"rewrap"}, envV1V2(), "");
+  CHECK(empty.code == 0);
+  CHECK(empty.out.empty());
+  CHECK(empty.err.find("records read              0\n") != std::string::npos);
+}
