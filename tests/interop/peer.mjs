@@ -6,6 +6,11 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const here = dirname(new URL(import.meta.url).pathname);
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`interop peer: node ${process.version} is too old; @noble/ciphers 2.x needs >= 20.19`);
+  process.exit(2);
+}
 if (!existsSync(join(here, 'node_modules', '@noble', 'ciphers', 'package.json'))) {
   console.error(`interop peer: ${join(here, 'node_modules')} is missing @noble/ciphers; ` +
     `run \`npm ci --prefix ${here}\` first (CI does it in tools/ci/30-interop.sh)`);
