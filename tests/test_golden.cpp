@@ -1,6 +1,6 @@
 // Golden vectors (tests/vectors/golden): envelopes the Node peer wrote (as the TypeScript package
-// does, with @noble/ciphers and with node:crypto) and envelopes this library wrote. They pin the wire
-// format of docs/FORMAT.md without Node: a change that breaks them is a breaking change.
+// does, with @noble/ciphers and with node:crypto) and envelopes this library wrote. They pin the
+// wire format of docs/FORMAT.md without Node: a change that breaks them is a breaking change.
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -33,7 +33,8 @@ std::string keyOf(const json& doc, const std::string& kid) {
   if (env.count("CONNECTOR_CRED_KEYS") != 0) {
     return json::parse(env.at("CONNECTOR_CRED_KEYS")).at(kid).get<std::string>();
   }
-  const std::string single = env.count("CONNECTOR_CRED_KID") != 0 ? env.at("CONNECTOR_CRED_KID") : "v1";
+  const std::string single =
+      env.count("CONNECTOR_CRED_KID") != 0 ? env.at("CONNECTOR_CRED_KID") : "v1";
   REQUIRE(kid == single);
   return env.at("CONNECTOR_CRED_KEY");
 }
@@ -103,7 +104,8 @@ void checkNodeCorpusMeaning(const std::map<std::string, json>& v) {
     CHECK(v.at("empty_strings") == json{{"", ""}, {"a", ""}, {"nested", {{"", {""}}}}});
     CHECK(v.at("bare_string") == "just a bare string token");
     CHECK(v.at("bare_empty_string") == "");
-    CHECK(v.at("bare_unicode_string") == std::string("\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80\xE2\x80\xA8\0", 13));
+    CHECK(v.at("bare_unicode_string") ==
+          std::string("\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80\xE2\x80\xA8\0", 13));
     CHECK(v.at("bare_number") == 42);
     CHECK(v.at("bare_float") == -0.1);
     CHECK(v.at("bare_true") == true);
@@ -137,7 +139,9 @@ void checkNodeCorpusMeaning(const std::map<std::string, json>& v) {
     // NFC "é" and NFD "e" + U+0301 stay two distinct keys.
     CHECK(v.at("unicode_combining").at("\xC3\xA9") == "nfc key");
     CHECK(v.at("unicode_combining").at("e\xCC\x81") == "nfd key");
-    CHECK(v.at("unicode_zero_width").at("bom") == "\xEF\xBB\xBF" "starts with a BOM");
+    CHECK(v.at("unicode_zero_width").at("bom") ==
+          "\xEF\xBB\xBF"
+          "starts with a BOM");
     CHECK(v.at("unicode_cjk").at("zh") == "\xE4\xB8\xAD\xE6\x96\x87\xE5\xAF\x86\xE7\xA0\x81");
   }
   SECTION("numbers") {
@@ -163,8 +167,9 @@ void checkNodeCorpusMeaning(const std::map<std::string, json>& v) {
     CHECK(depthOf(v.at("deep_arrays_200")) == 200);
     CHECK(depthOf(v.at("deep_mixed_500")) == 500);
     CHECK(v.at("keys_1000").size() == 1000);
-    CHECK(v.at("literals") == json::parse(
-        R"({"t":true,"f":false,"n":null,"list":[true,false,null],"nested":{"n":null}})"));
+    CHECK(v.at("literals") ==
+          json::parse(
+              R"({"t":true,"f":false,"n":null,"list":[true,false,null],"nested":{"n":null}})"));
     CHECK(v.at("integer_like_keys").size() == 6);
     CHECK(v.at("text_4k").at("text").get<std::string>().size() >= 4096);
   }
@@ -216,5 +221,30 @@ TEST_CASE("golden: envelopes this library wrote still decrypt") {
     CHECK(p.at("n").get<std::uint64_t>() == 9007199254740993u);
     CHECK(p.at("neg").get<std::int64_t>() == -9007199254740993);
     CHECK(p.at("u64max").get<std::uint64_t>() == 18446744073709551615u);
+  }
+}
+
+TEST_CASE("golden: __enc as MongoDB Extended JSON gives it (docs/FORMAT.md)") {
+  const json doc = loadGolden("ts-noble.json");
+  const auto keyring = connector_crypto::keyringFromEnv(envOf(envMap(doc)));
+  const json& c = doc.at("cases").at(0);
+  REQUIRE(c.at("name") == "oauth_google");
+  json envelope = c.at("envelope");
+  const json expected = json::parse(c.at("plaintext_json").get<std::string>());
+  SECTION("relaxed mode: an int32, int64 or double 1 is a plain number and decrypts") {
+    for (const json& one : {json(1), json(std::int64_t{1}), json(1.0)}) {
+      envelope["__enc"] = one;
+      CHECK(decryptCredentials(envelope, keyring) == expected);
+    }
+  }
+  SECTION("canonical mode: {\"$numberInt\":\"1\"} is not the number 1 and is rejected") {
+    for (const json& one :
+         {json{{"$numberInt", "1"}}, json{{"$numberLong", "1"}}, json{{"$numberDouble", "1.0"}}}) {
+      envelope["__enc"] = one;
+      CHECK(
+          messageOf<connector_crypto::EnvelopeError>(
+              [&] { decryptCredentials(envelope, keyring); }) ==
+          "envelope: \"__enc\" must be the number 1 (the only format version this library reads)");
+    }
   }
 }

@@ -1,6 +1,7 @@
 // The C++ side of the interop suite: decrypts the Node peer's envelopes and compares them with the
-// corpus, re-encrypts what it decrypted (round trip), and encrypts the corpus for the peer. Keys come
-// from the environment (keyringFromEnv), as in a service. See docs/FORMAT.md, "How this is tested".
+// corpus, re-encrypts what it decrypted (round trip), and encrypts the corpus for the peer. Keys
+// come from the environment (keyringFromEnv), as in a service. See docs/FORMAT.md, "How this is
+// tested".
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
@@ -57,7 +58,8 @@ json cppOnlyCases(const cc::Keyring& keyring, bool withPlaintext) {
   const json value = {{"n", std::uint64_t{9007199254740993u}},
                       {"neg", std::int64_t{-9007199254740993}},
                       {"u64max", std::uint64_t{18446744073709551615u}}};
-  json c = {{"name", "precision_beyond_2_53"}, {"envelope", cc::encryptCredentials(value, keyring)}};
+  json c = {{"name", "precision_beyond_2_53"},
+            {"envelope", cc::encryptCredentials(value, keyring)}};
   if (withPlaintext) c["plaintext_json"] = value.dump();
   return c;
 }
@@ -117,13 +119,15 @@ void encryptCorpus(const std::string& in, const std::string& outPath, bool golde
   std::vector<json> out;
   for (const json& c : doc.at("cases")) {
     if (c.contains("error")) continue;  // invalid Unicode has no C++ value
-    const json value = golden ? json::parse(c.at("plaintext_json").get<std::string>()) : c.at("value");
+    const json value =
+        golden ? json::parse(c.at("plaintext_json").get<std::string>()) : c.at("value");
     json e = {{"name", c.at("name")}, {"envelope", cc::encryptCredentials(value, keyring)}};
     if (golden) e["plaintext_json"] = value.dump();
     out.push_back(std::move(e));
   }
   out.push_back(cppOnlyCases(keyring, golden));
-  if (!cc::encryptCredentials(nullptr, keyring).is_null()) fail("null", "encrypt(null) is not null");
+  if (!cc::encryptCredentials(nullptr, keyring).is_null())
+    fail("null", "encrypt(null) is not null");
   json header = json::object();
   if (golden) {
     header["description"] =
@@ -137,12 +141,13 @@ void encryptCorpus(const std::string& in, const std::string& outPath, bool golde
 }
 
 int usage() {
-  std::cerr << "usage:\n"
-               "  interop_driver decrypt-check IN ROUNDTRIP_OUT   decrypt peer envelopes, compare, "
-               "re-encrypt\n"
-               "  interop_driver encrypt IN OUT                   encrypt the values of a peer file\n"
-               "  interop_driver golden IN OUT                    the same with plaintext_json and "
-               "env (golden vectors)\n";
+  std::cerr
+      << "usage:\n"
+         "  interop_driver decrypt-check IN ROUNDTRIP_OUT   decrypt peer envelopes, compare, "
+         "re-encrypt\n"
+         "  interop_driver encrypt IN OUT                   encrypt the values of a peer file\n"
+         "  interop_driver golden IN OUT                    the same with plaintext_json and "
+         "env (golden vectors)\n";
   return 2;
 }
 
