@@ -224,7 +224,7 @@ TEST_CASE("golden: envelopes this library wrote still decrypt") {
   }
 }
 
-TEST_CASE("golden: __enc as MongoDB Extended JSON gives it (docs/FORMAT.md)") {
+TEST_CASE("golden: __enc converted from BSON, relaxed vs canonical Extended JSON") {
   const json doc = loadGolden("ts-noble.json");
   const auto keyring = connector_crypto::keyringFromEnv(envOf(envMap(doc)));
   const json& c = doc.at("cases").at(0);
