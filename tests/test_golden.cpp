@@ -248,3 +248,44 @@ TEST_CASE("golden: __enc converted from BSON, relaxed vs canonical Extended JSON
     }
   }
 }
+
+TEST_CASE("golden: both writers spell escapes and non-ASCII the same way") {
+  // plaintext_json of one case of a golden file.
+  const auto textOf = [](const char* file, const std::string& name) {
+    const json doc = loadGolden(file);
+    for (const json& c : doc.at("cases")) {
+      if (c.at("name") == name) return c.at("plaintext_json").get<std::string>();
+    }
+    FAIL("no case " << name << " in " << file);
+    return std::string();
+  };
+  // The JSON text of member `key` (its value as written, up to the next ',"' or the closing brace).
+  const auto memberText = [](const std::string& text, const std::string& key) {
+    const std::string marker = "\"" + key + "\":";
+    const auto start = text.find(marker);
+    REQUIRE(start != std::string::npos);
+    const auto from = start + marker.size();
+    auto end = text.find(",\"", from);
+    if (end == std::string::npos) end = text.size() - 1;
+    return text.substr(from, end - from);
+  };
+  for (const char* file : {"ts-noble.json", "cpp.json"}) {
+    DYNAMIC_SECTION(file) {
+      const std::string escapes = textOf(file, "escapes");
+      CHECK(memberText(escapes, "controls") ==
+            R"("\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f)"
+            R"(\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c)"
+            R"(\u001d\u001e\u001f")");
+      CHECK(memberText(escapes, "del") == "\"\x7f\"");
+      CHECK(memberText(escapes, "ls") == "\"\xE2\x80\xA8\"");
+      CHECK(memberText(escapes, "ps") == "\"\xE2\x80\xA9\"");
+      CHECK(memberText(escapes, "quote") == R"("\"")");
+      CHECK(memberText(escapes, "backslash") == R"("\\")");
+      CHECK(memberText(escapes, "slash") == R"("/")");
+      // Non-ASCII is raw UTF-8, never \u escapes.
+      const std::string cjk = textOf(file, "unicode_cjk");
+      CHECK(memberText(cjk, "zh") == "\"\xE4\xB8\xAD\xE6\x96\x87\xE5\xAF\x86\xE7\xA0\x81\"");
+      CHECK(textOf(file, "unicode_planes").find("\\u") == std::string::npos);
+    }
+  }
+}
