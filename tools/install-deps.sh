@@ -6,6 +6,7 @@ packages=(
   g++ make cmake pkg-config         # toolchain
   libssl-dev nlohmann-json3-dev     # the library
   catch2                            # unit tests
+  nodejs                            # interop tests' Node peer (needs >= 20.19, checked by tools/ci/30-interop.sh)
 )
 
 missing=()
