@@ -6,6 +6,8 @@ packages=(
   g++ make cmake pkg-config         # toolchain
   libssl-dev nlohmann-json3-dev     # the library
   catch2                            # unit tests
+  clang libclang-rt-14-dev          # sanitizer builds and libFuzzer (tools/ci/20, 50)
+  valgrind                          # memcheck stage (tools/ci/60)
 )
 
 missing=()
