@@ -39,7 +39,9 @@ std::optional<SecretBuffer> lookupSecret(const EnvLookup& lookup, const std::str
 }
 
 SecretBuffer readSecretFile(const std::string& variable, const std::string& path) {
-  const std::string where = variable + " (\"" + path + "\")";
+  // The path is echoed unless it looks like a key (the key itself set as the _FILE variable).
+  const std::string where =
+      looksLikeKey(path) ? variable + " (a path that looks like a key)" : variable + " (\"" + path + "\")";
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) throw KeyringError(where + ": cannot open the file");
   SecretBuffer out;
@@ -101,7 +103,7 @@ class KeysParser final : public nlohmann::json_sax<nlohmann::json> {
     SecretBuffer text(val.begin(), val.end());
     OPENSSL_cleanse(val.data(), val.size());
     const std::string where =
-        isValidKid(kid_) ? source_ + "[\"" + kid_ + "\"]" : source_ + " (an invalid kid)";
+        echoableKid(kid_) ? source_ + "[\"" + kid_ + "\"]" : source_ + " (an invalid kid)";
     try {
       keys.push_back({kid_, decodeKey(std::string_view(text.data(), text.size()), where)});
     } catch (const KeyringError& e) {
@@ -118,7 +120,7 @@ class KeysParser final : public nlohmann::json_sax<nlohmann::json> {
   bool key(string_t& val) override {
     kid_ = val;
     if (!seen_.insert(val).second) {
-      error = isValidKid(kid_) ? source_ + ": kid \"" + kid_ + "\" appears twice"
+      error = echoableKid(kid_) ? source_ + ": kid \"" + kid_ + "\" appears twice"
                                : source_ + ": a kid appears twice";
       return false;
     }
@@ -147,7 +149,7 @@ class KeysParser final : public nlohmann::json_sax<nlohmann::json> {
       error = source_ + " must be a JSON object of kid -> base64 key, not " + what;
     } else {
       error = source_ + ": the key under " +
-              (isValidKid(kid_) ? "kid \"" + kid_ + "\"" : std::string("a kid")) +
+              kidInMessage(kid_) +
               " must be a base64 string, not " + what;
     }
     return false;
@@ -229,7 +231,8 @@ Keyring keyringFromEnv(const EnvLookup& lookup) {
   }
   if (activeKid && *activeKid != kid) {
     throw KeyringError(std::string(kActiveKidVar) + " is set but does not match " + kKidVar +
-                       " (\"" + kid + "\"); with a single " + single->source +
+                       (echoableKid(kid) ? " (\"" + kid + "\")" : std::string()) +
+                       "; with a single " + single->source +
                        ", use CONNECTOR_CRED_KID, or use CONNECTOR_CRED_KEYS for several keys");
   }
   std::vector<NamedKey> keys;

@@ -88,7 +88,7 @@ const KeyEntry& entryFor(const KeyringState& state, const std::string& kid) {
   const KeyEntry* entry = state.find(kid);
   if (entry == nullptr) {
     // A kid from the database is echoed only when it is a well-formed kid.
-    throw UnknownKidError(isValidKid(kid)
+    throw UnknownKidError(detail::echoableKid(kid)
                               ? "envelope: \"kid\" \"" + kid + "\" is not in the keyring"
                               : std::string("envelope: \"kid\" is not a kid in the keyring"));
   }
@@ -105,8 +105,8 @@ nlohmann::json openEnvelope(const nlohmann::json& stored, const KeyringState& st
                        reinterpret_cast<std::uint8_t*>(plaintext.data()));
   });
   if (!authentic) {
-    throw DecryptError("envelope: authentication failed under kid \"" + entry.kid() +
-                       "\" (wrong key, or \"iv\"/\"ct\" was modified)");
+    throw DecryptError("envelope: authentication failed under " + detail::kidInMessage(entry.kid()) +
+                       " (wrong key, or \"iv\"/\"ct\" was modified)");
   }
   nlohmann::json value;
   if (!detail::parseJson(plaintext.data(), plaintext.size(), value)) {
