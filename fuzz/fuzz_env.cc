@@ -128,8 +128,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
 
+  // Differential against nlohmann for the hand-written CONNECTOR_CRED_KEYS parser: text nlohmann
+  // rejects is never accepted, and text it accepts is never called a syntax error (a UTF-8 BOM,
+  // which nlohmann skips and JSON.parse refuses, aside).
+  std::optional<bool> keysValidJson;
+  for (const char* name : {"CONNECTOR_CRED_KEYS", "CONNECTOR_CRED_KEYS_FILE"}) {
+    auto it = vars.find(name);
+    if (it != vars.end() && !it->second.empty() && it->second.rfind("\xEF\xBB\xBF", 0) != 0) {
+      keysValidJson = json::accept(it->second);
+    }
+  }
+
   try {
     const cc::Keyring k = cc::keyringFromEnv(lookup);
+    check(keysValidJson.value_or(true), "CONNECTOR_CRED_KEYS that is not JSON was accepted");
     check(cc::isValidKid(k.activeKid()) && k.contains(k.activeKid()), "invalid active kid");
     check(!k.kids().empty(), "a keyring without kids");
     const auto strict = vars.find("CONNECTOR_CRED_REQUIRE_ENCRYPTED");
@@ -143,6 +155,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(typeid(e) == typeid(cc::KeyringError), "keyringFromEnv threw a non-KeyringError:",
           e.what());
     const std::string message = e.what();
+    if (message.find(" is not valid JSON") != std::string::npos) {
+      check(!keysValidJson.value_or(false), "valid JSON called a syntax error:", message);
+    }
     for (const std::string& key : secretKeys(vars)) {
       bool echoedElsewhere = false;
       for (const std::string& s : notSecret) echoedElsewhere |= s.find(key) != std::string::npos;

@@ -42,7 +42,7 @@ std::size_t freedCopies(const std::vector<std::string>& secrets, const std::func
   return freed_memory_probe::disarm();
 }
 
-[[maybe_unused]] std::string tempFile(const std::string& name, const std::string& content) {
+std::string tempFile(const std::string& name, const std::string& content) {
   const std::string path = "/tmp/cc_hygiene_" + std::to_string(::getpid()) + "_" + name;
   std::ofstream(path, std::ios::binary) << content;
   return path;
@@ -56,6 +56,56 @@ TEST_CASE("the scanner finds a key copy that is freed without wiping") {
   // The check itself must be able to fail.
   CHECK(freedCopies({kKeyA}, [] { std::string copy(kKeyA); }) == 1);
   CHECK(freedCopies({kKeyA}, [] { cc::SecretBuffer copy(kKeyA.begin(), kKeyA.end()); }) == 0);
+}
+
+TEST_CASE("parsing the environment leaves no key in freed memory") {
+  const std::string keysAB = "{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyB + "\"}";
+  const std::string keyFile = tempFile("key", kKeyA + "\n");
+  const std::string keysFile = tempFile("keys", keysAB);
+  const std::vector<std::pair<std::string, std::map<std::string, std::string>>> rows = {
+      {"CONNECTOR_CRED_KEY", {{"CONNECTOR_CRED_KEY", kKeyA}}},
+      {"CONNECTOR_CRED_KEY_FILE", {{"CONNECTOR_CRED_KEY_FILE", keyFile}}},
+      {"CONNECTOR_CRED_KEYS", {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID", "v1"}}},
+      {"CONNECTOR_CRED_KEYS with escapes",
+       {{"CONNECTOR_CRED_KEYS", "{\"v1\":\"" + kKeyA + "\\n\"}"}}},
+      {"CONNECTOR_CRED_KEYS_FILE", {{"CONNECTOR_CRED_KEYS_FILE", keysFile}, {"CONNECTOR_CRED_ACTIVE_KID", "v2"}}},
+      {"KEY inside KEYS", {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID", "v1"}}},
+  };
+  for (const auto& [name, vars] : rows) {
+    INFO("row: " << name);
+    const cc::EnvLookup lookup = envOf(vars);
+    std::optional<cc::Keyring> keyring;
+    keyring.emplace(cc::Keyring::fromBase64({{"x", kKeyC}}, "x"));  // the slot exists before arming
+    CHECK(freedCopies({kKeyA, kKeyB}, [&] { keyring = cc::keyringFromEnv(lookup); }) == 0);
+    CHECK(keyring->fingerprint("v1") == kFingerprintA);
+    // Dropping the keyring wipes its keys.
+    CHECK(freedCopies({kKeyA, kKeyB}, [&] { keyring.reset(); }) == 0);
+  }
+  SECTION("and none on the failure paths") {
+    const std::vector<std::map<std::string, std::string>> failures = {
+        {{"CONNECTOR_CRED_KEYS", "{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyB}},
+        {{"CONNECTOR_CRED_KEYS", keysAB + " trailing"}},
+        {{"CONNECTOR_CRED_KEYS", "{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyB + "\xff\"}"}},
+        {{"CONNECTOR_CRED_KEYS", "{\"v1\":\"" + kKeyA + "\",\"v2\":{\"x\":\"" + kKeyB + "\"}}"}},
+        {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_KEY", kKeyC}},
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KEY_FILE", keyFile}},
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", "bad kid"}},
+    };
+    for (const auto& vars : failures) {
+      const cc::EnvLookup lookup = envOf(vars);
+      std::string message;
+      CHECK(freedCopies({kKeyA, kKeyB}, [&] {
+              try {
+                cc::keyringFromEnv(lookup);
+              } catch (const cc::KeyringError& e) {
+                message = e.what();
+              }
+            }) == 0);
+      CHECK_FALSE(message.empty());
+    }
+  }
+  std::remove(keyFile.c_str());
+  std::remove(keysFile.c_str());
 }
 
 TEST_CASE("the 16 MiB limit is checked before any decoding allocation") {
