@@ -44,6 +44,8 @@ SecretBuffer readSecretFile(const std::string& variable, const std::string& path
       looksLikeKey(path) ? variable + " (a path that looks like a key)" : variable + " (\"" + path + "\")";
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) throw KeyringError(where + ": cannot open the file");
+  // Unbuffered: stdio would otherwise read the secret through a 4 KiB buffer it frees unwiped.
+  std::setvbuf(f, nullptr, _IONBF, 0);
   SecretBuffer out;
   char chunk[4096];
   for (;;) {
