@@ -55,17 +55,37 @@ std::size_t largestAllocation() { return gLargest; }
 
 }  // namespace freed_memory_probe
 
-void* operator new(std::size_t n) {
+namespace {
+
+void* allocate(std::size_t n) noexcept {
   if (gArmed && n > gLargest) gLargest = n;
   // Zero-filled, so a block only ever holds what its user wrote (no stale bytes of earlier blocks).
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return memset(p, 0, malloc_usable_size(p));
+  void* p = std::malloc(n == 0 ? 1 : n);
+  return p == nullptr ? nullptr : memset(p, 0, malloc_usable_size(p));
+}
+
+void release(void* p) noexcept {
+  scanFreed(p);
+  std::free(p);
+}
+
+}  // namespace
+
+// Every (non-aligned) replaceable form, so no block crosses between these and the runtime's own
+// (AddressSanitizer reports a mismatch otherwise).
+void* operator new(std::size_t n) {
+  if (void* p = allocate(n)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept {
-  scanFreed(p);
-  std::free(p);
+void* operator new[](std::size_t n) {
+  if (void* p = allocate(n)) return p;
+  throw std::bad_alloc();
 }
-void operator delete(void* p, std::size_t) noexcept {
-  scanFreed(p);
-  std::free(p);
-}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return allocate(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return allocate(n); }
+void operator delete(void* p) noexcept { release(p); }
+void operator delete[](void* p) noexcept { release(p); }
+void operator delete(void* p, std::size_t) noexcept { release(p); }
+void operator delete[](void* p, std::size_t) noexcept { release(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p); }
