@@ -23,10 +23,13 @@ using namespace fuzz_support;
 
 namespace {
 
-const std::set<std::string> kNames = {
-    "CONNECTOR_CRED_KEY",        "CONNECTOR_CRED_KEY_FILE",     "CONNECTOR_CRED_KID",
-    "CONNECTOR_CRED_KEYS",       "CONNECTOR_CRED_KEYS_FILE",    "CONNECTOR_CRED_ACTIVE_KID",
-    "CONNECTOR_CRED_REQUIRE_ENCRYPTED"};
+const std::set<std::string> kNames = {"CONNECTOR_CRED_KEY",
+                                      "CONNECTOR_CRED_KEY_FILE",
+                                      "CONNECTOR_CRED_KID",
+                                      "CONNECTOR_CRED_KEYS",
+                                      "CONNECTOR_CRED_KEYS_FILE",
+                                      "CONNECTOR_CRED_ACTIVE_KID",
+                                      "CONNECTOR_CRED_REQUIRE_ENCRYPTED"};
 
 std::string unescape(std::string_view s) {
   std::string out;
@@ -152,8 +155,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(cc::decryptCredentials(cc::encryptCredentials(plain, k), k) == plain,
           "encrypt -> decrypt is not the identity");
   } catch (const cc::Error& e) {
-    check(typeid(e) == typeid(cc::KeyringError), "keyringFromEnv threw a non-KeyringError:",
-          e.what());
+    check(typeid(e) == typeid(cc::KeyringError),
+          "keyringFromEnv threw a non-KeyringError:", e.what());
     const std::string message = e.what();
     if (message.find(" is not valid JSON") != std::string::npos) {
       check(!keysValidJson.value_or(false), "valid JSON called a syntax error:", message);

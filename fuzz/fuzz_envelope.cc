@@ -62,7 +62,8 @@ bool oracleOpen(const json& v, json& plain) {
   }
   cc::detail::Aes256Gcm aead({k.data(), k.size()});
   std::vector<std::uint8_t> out(sealed.size() - cc::kTagBytes);
-  if (!aead.open({ivBytes.data(), ivBytes.size()}, {}, {sealed.data(), sealed.size()}, out.data())) {
+  if (!aead.open({ivBytes.data(), ivBytes.size()}, {}, {sealed.data(), sealed.size()},
+                 out.data())) {
     return false;
   }
   return oracleParse({reinterpret_cast<const char*>(out.data()), out.size()}, plain);
@@ -131,8 +132,8 @@ void checkSealedPlaintext(std::string_view bytes) {
   cc::detail::Aes256Gcm aead({key.data(), key.size()});
   const std::uint8_t iv[cc::kIvBytes] = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
   std::vector<std::uint8_t> sealed(bytes.size() + cc::kTagBytes);
-  aead.seal({iv, sizeof iv}, {}, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
-            sealed.data());
+  aead.seal({iv, sizeof iv}, {},
+            {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, sealed.data());
   const json envelope = {{"__enc", 1},
                          {"kid", "v1"},
                          {"iv", cc::detail::base64Encode(iv, sizeof iv)},

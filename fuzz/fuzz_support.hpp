@@ -1,4 +1,5 @@
-// Shared by the fuzz targets: fixed keys and a contract check that crashes (so libFuzzer reports it).
+// Shared by the fuzz targets: fixed keys and a contract check that crashes (so libFuzzer reports
+// it).
 #pragma once
 
 #include <cstdio>

@@ -40,8 +40,8 @@ std::optional<SecretBuffer> lookupSecret(const EnvLookup& lookup, const std::str
 
 SecretBuffer readSecretFile(const std::string& variable, const std::string& path) {
   // The path is echoed unless it looks like a key (the key itself set as the _FILE variable).
-  const std::string where =
-      looksLikeKey(path) ? variable + " (a path that looks like a key)" : variable + " (\"" + path + "\")";
+  const std::string where = looksLikeKey(path) ? variable + " (a path that looks like a key)"
+                                               : variable + " (\"" + path + "\")";
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) throw KeyringError(where + ": cannot open the file");
   // Unbuffered: stdio would otherwise read the secret through a 4 KiB buffer it frees unwiped.
@@ -98,7 +98,8 @@ class KeysParser {
   std::vector<NamedKey> parse() {
     skipSpace();
     if (at() != '{') {
-      if (const char* type = valueType()) fail(source_ + " must be a JSON object of kid -> base64 key, not " + type);
+      if (const char* type = valueType())
+        fail(source_ + " must be a JSON object of kid -> base64 key, not " + type);
       syntaxError();
     }
     ++pos_;
@@ -122,7 +123,8 @@ class KeysParser {
         skipSpace();
         if (at() != '"') {
           if (const char* type = valueType()) {
-            fail(source_ + ": the key under " + kidInMessage(kid) + " must be a base64 string, not " + type);
+            fail(source_ + ": the key under " + kidInMessage(kid) +
+                 " must be a base64 string, not " + type);
           }
           syntaxError();
         }
@@ -131,7 +133,8 @@ class KeysParser {
         readString(value);
         const std::string where =
             echoableKid(kid) ? source_ + "[\"" + kid + "\"]" : source_ + " (an invalid kid)";
-        keys.push_back({std::move(kid), decodeKey(std::string_view(value.data(), value.size()), where)});
+        keys.push_back(
+            {std::move(kid), decodeKey(std::string_view(value.data(), value.size()), where)});
         skipSpace();
         if (at() == ',') {
           ++pos_;
@@ -162,7 +165,9 @@ class KeysParser {
     fail(source_ + " is not valid JSON (syntax error near byte " + std::to_string(pos_) +
          "); expected {\"kid\":\"<base64 key>\", ...}");
   }
-  bool literal(std::string_view word) const noexcept { return text_.substr(pos_, word.size()) == word; }
+  bool literal(std::string_view word) const noexcept {
+    return text_.substr(pos_, word.size()) == word;
+  }
 
   // The type of the well-started non-object value at pos_ (for messages), or nullptr.
   const char* valueType() const noexcept {
@@ -182,10 +187,14 @@ class KeysParser {
     for (int i = 0; i < 4; ++i) {
       const int c = at();
       unsigned d;
-      if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
-      else syntaxError();
+      if (c >= '0' && c <= '9')
+        d = static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        d = static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        d = static_cast<unsigned>(c - 'A' + 10);
+      else
+        syntaxError();
       v = v * 16 + d;
       ++pos_;
     }
@@ -228,16 +237,36 @@ class KeysParser {
         const int e = at();
         ++pos_;
         switch (e) {
-          case '"': out.push_back('"'); break;
-          case '\\': out.push_back('\\'); break;
-          case '/': out.push_back('/'); break;
-          case 'b': out.push_back('\b'); break;
-          case 'f': out.push_back('\f'); break;
-          case 'n': out.push_back('\n'); break;
-          case 'r': out.push_back('\r'); break;
-          case 't': out.push_back('\t'); break;
-          case 'u': appendCodePoint(out); break;
-          default: --pos_; syntaxError();
+          case '"':
+            out.push_back('"');
+            break;
+          case '\\':
+            out.push_back('\\');
+            break;
+          case '/':
+            out.push_back('/');
+            break;
+          case 'b':
+            out.push_back('\b');
+            break;
+          case 'f':
+            out.push_back('\f');
+            break;
+          case 'n':
+            out.push_back('\n');
+            break;
+          case 'r':
+            out.push_back('\r');
+            break;
+          case 't':
+            out.push_back('\t');
+            break;
+          case 'u':
+            appendCodePoint(out);
+            break;
+          default:
+            --pos_;
+            syntaxError();
         }
         continue;
       }

@@ -105,7 +105,8 @@ nlohmann::json openEnvelope(const nlohmann::json& stored, const KeyringState& st
                        reinterpret_cast<std::uint8_t*>(plaintext.data()));
   });
   if (!authentic) {
-    throw DecryptError("envelope: authentication failed under " + detail::kidInMessage(entry.kid()) +
+    throw DecryptError("envelope: authentication failed under " +
+                       detail::kidInMessage(entry.kid()) +
                        " (wrong key, or \"iv\"/\"ct\" was modified)");
   }
   nlohmann::json value;

@@ -145,9 +145,8 @@ Keyring Keyring::fromBase64(const std::map<std::string, std::string>& kidToKey,
   std::vector<detail::NamedKey> keys;
   keys.reserve(kidToKey.size());
   for (const auto& [kid, base64] : kidToKey) {
-    const std::string source = detail::echoableKid(kid)
-                                   ? "kidToKey[\"" + kid + "\"]"
-                                   : std::string("kidToKey (an invalid kid)");
+    const std::string source = detail::echoableKid(kid) ? "kidToKey[\"" + kid + "\"]"
+                                                        : std::string("kidToKey (an invalid kid)");
     keys.push_back({kid, detail::decodeKey(base64, source)});
   }
   return detail::buildKeyring(std::move(keys), activeKid, "kidToKey", "activeKid", options);
@@ -168,7 +167,8 @@ std::string Keyring::fingerprint(std::string_view kid) const {
   const detail::KeyEntry* entry = state_->find(kid);
   if (entry == nullptr) {
     throw UnknownKidError(detail::echoableKid(kid)
-                              ? "fingerprint: kid \"" + std::string(kid) + "\" is not in the keyring"
+                              ? "fingerprint: kid \"" + std::string(kid) +
+                                    "\" is not in the keyring"
                               : std::string("fingerprint: the kid is not in the keyring"));
   }
   unsigned char mac[EVP_MAX_MD_SIZE];

@@ -1,6 +1,7 @@
 // Test-only replacement of the global operator new/delete (freed_memory_probe.cpp): while armed,
 // every block freed through operator delete is scanned for needles before it goes back to malloc,
-// and the largest allocation is recorded. New blocks are zero-filled, so a hit is a real copy. Link it into one test executable only.
+// and the largest allocation is recorded. New blocks are zero-filled, so a hit is a real copy. Link
+// it into one test executable only.
 #pragma once
 
 #include <cstddef>

@@ -65,11 +65,16 @@ TEST_CASE("parsing the environment leaves no key in freed memory") {
   const std::vector<std::pair<std::string, std::map<std::string, std::string>>> rows = {
       {"CONNECTOR_CRED_KEY", {{"CONNECTOR_CRED_KEY", kKeyA}}},
       {"CONNECTOR_CRED_KEY_FILE", {{"CONNECTOR_CRED_KEY_FILE", keyFile}}},
-      {"CONNECTOR_CRED_KEYS", {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID", "v1"}}},
+      {"CONNECTOR_CRED_KEYS",
+       {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID", "v1"}}},
       {"CONNECTOR_CRED_KEYS with escapes",
        {{"CONNECTOR_CRED_KEYS", "{\"v1\":\"" + kKeyA + "\\n\"}"}}},
-      {"CONNECTOR_CRED_KEYS_FILE", {{"CONNECTOR_CRED_KEYS_FILE", keysFile}, {"CONNECTOR_CRED_ACTIVE_KID", "v2"}}},
-      {"KEY inside KEYS", {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID", "v1"}}},
+      {"CONNECTOR_CRED_KEYS_FILE",
+       {{"CONNECTOR_CRED_KEYS_FILE", keysFile}, {"CONNECTOR_CRED_ACTIVE_KID", "v2"}}},
+      {"KEY inside KEYS",
+       {{"CONNECTOR_CRED_KEY", kKeyA},
+        {"CONNECTOR_CRED_KEYS", keysAB},
+        {"CONNECTOR_CRED_ACTIVE_KID", "v1"}}},
   };
   for (const auto& [name, vars] : rows) {
     INFO("row: " << name);
@@ -112,9 +117,8 @@ TEST_CASE("the 16 MiB limit is checked before any decoding allocation") {
   const cc::Keyring k = keyringV1();
   json e = encryptCredentials(json{{"password", kPlainSecret}}, k);
   e["ct"] = std::string(100'000'000, 'A');
-  CHECK(freedCopies({}, [&] {
-          CHECK_THROWS_AS(cc::decryptCredentials(e, k), cc::EnvelopeError);
-        }) == 0);
+  CHECK(freedCopies(
+            {}, [&] { CHECK_THROWS_AS(cc::decryptCredentials(e, k), cc::EnvelopeError); }) == 0);
   CHECK(freed_memory_probe::largestAllocation() < 4096);
 }
 
@@ -133,39 +137,78 @@ TEST_CASE("no error message holds a key or a plaintext secret") {
   };
   // Every error path of the public API, provoked with keys and secrets in the input.
   const std::vector<std::pair<std::string, std::function<void()>>> paths = {
-      {"fromBase64: short key", [] { cc::Keyring::fromBase64({{"v1", kKeyA.substr(0, 40)}}, "v1"); }},
-      {"fromBase64: bad base64", [] { cc::Keyring::fromBase64({{"v1", kKeyA.substr(0, 42) + "!="}}, "v1"); }},
-      {"fromBase64: key as kid", [] { cc::Keyring::fromBase64({{kKeyC + " ", kKeyA}}, ""); }},
-      {"fromBase64: same key twice", [] { cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyA}}, "v1"); }},
-      {"fromBase64: active kid a key", [] { cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, kKeyC + " "); }},
+      {"fromBase64: short key",
+       [] {
+         cc::Keyring::fromBase64({{"v1", kKeyA.substr(0, 40)}}, "v1");
+       }},
+      {"fromBase64: bad base64",
+       [] {
+         cc::Keyring::fromBase64({{"v1", kKeyA.substr(0, 42) + "!="}}, "v1");
+       }},
+      {"fromBase64: key as kid",
+       [] {
+         cc::Keyring::fromBase64({{kKeyC + " ", kKeyA}}, "");
+       }},
+      {"fromBase64: same key twice",
+       [] {
+         cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyA}}, "v1");
+       }},
+      {"fromBase64: active kid a key",
+       [] {
+         cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, kKeyC + " ");
+       }},
       {"fingerprint: unknown kid", [&] { k.fingerprint(kKeyC + " "); }},
       {"env: KEY truncated", env({{"CONNECTOR_CRED_KEY", kKeyA.substr(0, 43)}})},
       {"env: KEY URL-safe", env({{"CONNECTOR_CRED_KEY", kKeyA.substr(0, 41) + "-_="}})},
-      {"env: KID holding a key", env({{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", kKeyB + " "}})},
-      {"env: ACTIVE_KID holding a key", env({{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_ACTIVE_KID", kKeyB + " "}})},
-      {"env: KEYS ACTIVE_KID holding a key", env({{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID", kKeyC}})},
-      {"env: KEYS breaking off inside a key", env({{"CONNECTOR_CRED_KEYS", "{\"v1\":\"" + kKeyA.substr(0, 30)}})},
-      {"env: KEYS invalid UTF-8 in a key", env({{"CONNECTOR_CRED_KEYS", "{\"v1\":\"" + kKeyA + "\xff\"}"}})},
-      {"env: KEYS a key as a kid", env({{"CONNECTOR_CRED_KEYS", "{\"" + kKeyC + "\x01\":\"" + kKeyA + "\"}"}})},
+      {"env: KID holding a key",
+       env({{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", kKeyB + " "}})},
+      {"env: ACTIVE_KID holding a key",
+       env({{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_ACTIVE_KID", kKeyB + " "}})},
+      {"env: KEYS ACTIVE_KID holding a key",
+       env({{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID", kKeyC}})},
+      {"env: KEYS breaking off inside a key",
+       env({{"CONNECTOR_CRED_KEYS", "{\"v1\":\"" + kKeyA.substr(0, 30)}})},
+      {"env: KEYS invalid UTF-8 in a key",
+       env({{"CONNECTOR_CRED_KEYS", "{\"v1\":\"" + kKeyA + "\xff\"}"}})},
+      {"env: KEYS a key as a kid",
+       env({{"CONNECTOR_CRED_KEYS", "{\"" + kKeyC + "\x01\":\"" + kKeyA + "\"}"}})},
       {"env: KEYS bad key", env({{"CONNECTOR_CRED_KEYS", "{\"v1\":\"" + kKeyA.substr(4) + "\"}"}})},
       {"env: KEYS not JSON", env({{"CONNECTOR_CRED_KEYS", kKeyA}})},
-      {"env: KEY not in KEYS", env({{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_KEY", kKeyC}, {"CONNECTOR_CRED_ACTIVE_KID", "v1"}})},
-      {"env: REQUIRE_ENCRYPTED holding a key", env({{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_REQUIRE_ENCRYPTED", kKeyB}})},
-      {"env: KEY_FILE path holding a key", env({{"CONNECTOR_CRED_KEY_FILE", "/nonexistent/" + kKeyA}})},
-      {"encrypt: invalid UTF-8", [&] { encryptCredentials(json{{"password", kPlainSecret + "\xff"}}, k); }},
-      {"encrypt: broken envelope", [&] { encryptCredentials(json{{"__enc", 2}, {"password", kPlainSecret}}, k); }},
+      {"env: KEY not in KEYS", env({{"CONNECTOR_CRED_KEYS", keysAB},
+                                    {"CONNECTOR_CRED_KEY", kKeyC},
+                                    {"CONNECTOR_CRED_ACTIVE_KID", "v1"}})},
+      {"env: REQUIRE_ENCRYPTED holding a key",
+       env({{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_REQUIRE_ENCRYPTED", kKeyB}})},
+      {"env: KEY_FILE path holding a key",
+       env({{"CONNECTOR_CRED_KEY_FILE", "/nonexistent/" + kKeyA}})},
+      {"encrypt: invalid UTF-8",
+       [&] {
+         encryptCredentials(json{{"password", kPlainSecret + "\xff"}}, k);
+       }},
+      {"encrypt: broken envelope",
+       [&] {
+         encryptCredentials(json{{"__enc", 2}, {"password", kPlainSecret}}, k);
+       }},
       {"encryptPlain: an envelope", [&] { encryptPlainCredentials(e, k); }},
-      {"encryptPlain: invalid UTF-8", [&] { encryptPlainCredentials(json{{"password", kPlainSecret + "\xc0"}}, k); }},
+      {"encryptPlain: invalid UTF-8",
+       [&] {
+         encryptPlainCredentials(json{{"password", kPlainSecret + "\xc0"}}, k);
+       }},
       {"decrypt: __enc 2", [&] { decryptCredentials(with(e, "__enc", 2), k); }},
       {"decrypt: kid a key", [&] { decryptCredentials(with(e, "kid", kKeyC + " "), k); }},
       {"decrypt: iv bad", [&] { decryptCredentials(with(e, "iv", kKeyA), k); }},
       {"decrypt: ct bad", [&] { decryptCredentials(with(e, "ct", kKeyA + "!"), k); }},
       {"decrypt: tampered", [&] { decryptCredentials(with(e, "kid", "v1"), k); }},
       {"decrypt: not JSON", [&] { decryptCredentials(sealRaw(kKeyA, "v1", kPlainSecret), k); }},
-      {"decrypt: not UTF-8", [&] { decryptCredentials(sealRaw(kKeyA, "v1", "\"" + kPlainSecret + "\xff\""), k); }},
+      {"decrypt: not UTF-8",
+       [&] { decryptCredentials(sealRaw(kKeyA, "v1", "\"" + kPlainSecret + "\xff\""), k); }},
       {"decrypt: strict mode", [&] { decryptCredentials(plain, strict); }},
       {"needsRewrap: broken envelope", [&] { needsRewrap(with(e, "ct", 1), k); }},
-      {"rewrap: tampered", [&] { rewrapCredentials(with(e, "kid", "v1"), cc::Keyring::fromBase64({{"v1", kKeyA}, {"v3", kKeyC}}, "v3")); }},
+      {"rewrap: tampered",
+       [&] {
+         rewrapCredentials(with(e, "kid", "v1"),
+                           cc::Keyring::fromBase64({{"v1", kKeyA}, {"v3", kKeyC}}, "v3"));
+       }},
       {"rewrap: not JSON", [&] { rewrapCredentials(sealRaw(kKeyA, "v1", kPlainSecret), k); }},
   };
   for (const auto& [name, fn] : paths) {
