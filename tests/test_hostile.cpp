@@ -119,6 +119,8 @@ const std::vector<std::pair<std::string, json>> kEveryType = {
 
 }  // namespace
 
+// The tables below are laid out by hand, one row per line.
+// clang-format off
 TEST_CASE("hostile matrix: decryptCredentials") {
   const cc::Keyring k = keyringV1V2();
   const json e = sealWithIv(kKeyA, "v1", kSecret.dump(), kIv);
@@ -385,3 +387,4 @@ TEST_CASE("hostile matrix: keyringFromEnv") {
   }
   fs::remove_all(dir);
 }
+// clang-format on

@@ -8,6 +8,8 @@
 
 using namespace test_support;
 
+// The tables below are laid out by hand, one row per line.
+// clang-format off
 TEST_CASE("hostile matrix: CLI input") {
   struct CliRow {
     std::vector<std::string> args;
@@ -50,3 +52,4 @@ TEST_CASE("hostile matrix: CLI input") {
     requireNoSecret(out.str() + err.str(), {kKeyB});
   }
 }
+// clang-format on
