@@ -132,12 +132,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   // Differential against nlohmann for the hand-written CONNECTOR_CRED_KEYS parser: text nlohmann
-  // rejects is never accepted, and text it accepts is never called a syntax error (a UTF-8 BOM,
-  // which nlohmann skips and JSON.parse refuses, aside).
+  // rejects is never accepted, and text it accepts is never called a syntax error (aside: a UTF-8
+  // BOM, which nlohmann skips, and a NUL, where nlohmann stops reading; JSON.parse refuses both).
   std::optional<bool> keysValidJson;
   for (const char* name : {"CONNECTOR_CRED_KEYS", "CONNECTOR_CRED_KEYS_FILE"}) {
     auto it = vars.find(name);
-    if (it != vars.end() && !it->second.empty() && it->second.rfind("\xEF\xBB\xBF", 0) != 0) {
+    if (it != vars.end() && !it->second.empty() && it->second.rfind("\xEF\xBB\xBF", 0) != 0 &&
+        it->second.find('\0') == std::string::npos) {
       keysValidJson = json::accept(it->second);
     }
   }

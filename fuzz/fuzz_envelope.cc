@@ -29,6 +29,8 @@ const cc::Keyring& strictKeyring() {
 
 // Parses like the library must: UTF-8 JSON, at most kMaxJsonDepth levels, nothing after it.
 bool oracleParse(std::string_view text, json& out) {
+  // nlohmann stops at a NUL and accepts what came before it; JSON.parse (and the library) refuse.
+  if (text.find('\0') != std::string_view::npos) return false;
   const auto depthLimit = [](int depth, json::parse_event_t event, json&) {
     if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
         static_cast<std::size_t>(depth) >= cc::kMaxJsonDepth) {

@@ -226,6 +226,8 @@ TEST_CASE("hostile matrix: authentic plaintext that is not what encrypt writes")
       {"\"hunter2-very-secret\xed\xa0\x80\"",                    throws<cc::DecryptError>()},
       {"\"hunter2-very-secret\xc0\xaf\"",                        throws<cc::DecryptError>()},
       {std::string("\"hunter2-very-secret\0\"", 22),             throws<cc::DecryptError>()},
+      {std::string("{\"password\":\"hunter2-very-secret\"}\0trailing", 43), throws<cc::DecryptError>()},
+      {std::string("{\"password\":\"hunter2-very-secret\"}\0", 35),         throws<cc::DecryptError>()},
       {"{\"password\":\"hunter2-very-secret\"} trailing",        throws<cc::DecryptError>()},
       {"{\"password\":\"hunter2-very-secret\"",                  throws<cc::DecryptError>()},
       {"",                                                       throws<cc::DecryptError>()},
