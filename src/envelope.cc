@@ -113,7 +113,8 @@ nlohmann::json openEnvelope(const nlohmann::json& stored, const KeyringState& st
   nlohmann::json value;
   // JSON text never holds a raw NUL (RFC 8259), but nlohmann stops reading at one and accepts what
   // came before it, where JSON.parse refuses the whole text: refuse it here, whatever the parser.
-  const bool hasNul = std::memchr(plaintext.data(), 0, plaintext.size()) != nullptr;
+  const bool hasNul =
+      !plaintext.empty() && std::memchr(plaintext.data(), 0, plaintext.size()) != nullptr;
   if (hasNul || !detail::parseJson(plaintext.data(), plaintext.size(), value)) {
     throw DecryptError(
         "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
