@@ -129,7 +129,7 @@ class KeysParser {
           syntaxError();
         }
         SecretBuffer value;
-        value.reserve(text_.size());  // never reallocated: no partial copy is left behind
+        value.reserve(rawStringLength());  // never reallocated: no partial copy is left behind
         readString(value);
         const std::string where =
             echoableKid(kid) ? source_ + "[\"" + kid + "\"]" : source_ + " (an invalid kid)";
@@ -180,6 +180,14 @@ class KeysParser {
     const int next = pos_ + 1 < text_.size() ? static_cast<unsigned char>(text_[pos_ + 1]) : kEnd;
     if ((c >= '0' && c <= '9') || (c == '-' && next >= '0' && next <= '9')) return "a number";
     return nullptr;
+  }
+
+  // Bytes from the opening quote at pos_ to the closing one (or the end): at least the decoded
+  // length of the string.
+  std::size_t rawStringLength() const noexcept {
+    std::size_t i = pos_ + 1;
+    while (i < text_.size() && text_[i] != '"') i += text_[i] == '\\' ? 2 : 1;
+    return i - pos_;
   }
 
   unsigned hex4() {
