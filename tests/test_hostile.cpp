@@ -289,6 +289,17 @@ TEST_CASE("hostile matrix: isEncrypted") {
     INFO("row: " << name);
     CHECK(cc::isEncrypted(row.first) == row.second);
   }
+  // Every member replaced by every JSON type: only strings keep kid, iv and ct in shape, and no
+  // type of kEveryType is the number 1.
+  for (const auto& [typeName, value] : kEveryType) {
+    INFO("type: " << typeName);
+    CHECK_FALSE(cc::isEncrypted(with(e, "__enc", value)));
+    for (const char* member : {"kid", "iv", "ct"}) {
+      INFO("member: " << member);
+      CHECK(cc::isEncrypted(with(e, member, value)) == value.is_string());
+      CHECK_FALSE(cc::isEncrypted(without(e, member)));
+    }
+  }
 }
 
 TEST_CASE("hostile matrix: keyringFromEnv") {
