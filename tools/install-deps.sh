@@ -7,6 +7,8 @@ packages=(
   libssl-dev nlohmann-json3-dev     # the library
   catch2                            # unit tests
   nodejs                            # interop tests' Node peer (needs >= 20.19, checked by tools/ci/30-interop.sh)
+  clang libclang-rt-14-dev          # sanitizer builds and libFuzzer (tools/ci/20, 50)
+  valgrind                          # memcheck stage (tools/ci/60)
 )
 
 missing=()
