@@ -50,12 +50,6 @@ nlohmann::json expectedPlaintext(std::string_view line, const FieldPath& path) {
   return connector_crypto::decryptCredentials(*field, keyring());
 }
 
-const nlohmann::json& at(const nlohmann::json& doc, const FieldPath& path) {
-  const nlohmann::json* v = &doc;
-  for (const std::string& s : path.segments) v = &v->at(s);
-  return *v;
-}
-
 void checkChanged(std::string_view line, const RewrapConfig& config, const RecordResult& r) {
   const nlohmann::json want = expectedPlaintext(line, config.path);
   nlohmann::json envelope;
