@@ -2,8 +2,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <set>
+#include <string_view>
 
-#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 
 #include "connector_crypto/error.hpp"
@@ -39,9 +39,13 @@ std::optional<SecretBuffer> lookupSecret(const EnvLookup& lookup, const std::str
 }
 
 SecretBuffer readSecretFile(const std::string& variable, const std::string& path) {
-  const std::string where = variable + " (\"" + path + "\")";
+  // The path is echoed unless it looks like a key (the key itself set as the _FILE variable).
+  const std::string where = looksLikeKey(path) ? variable + " (a path that looks like a key)"
+                                               : variable + " (\"" + path + "\")";
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) throw KeyringError(where + ": cannot open the file");
+  // Unbuffered: stdio would otherwise read the secret through a 4 KiB buffer it frees unwiped.
+  std::setvbuf(f, nullptr, _IONBF, 0);
   SecretBuffer out;
   char chunk[4096];
   for (;;) {
@@ -81,99 +85,248 @@ std::optional<std::string> readPlain(const EnvLookup& lookup, const std::string&
   return value;
 }
 
-// SAX handler for CONNECTOR_CRED_KEYS: a flat JSON object of kid -> base64 string, nothing else.
-// Messages name the kid (when valid) but never quote the text, which holds keys.
-class KeysParser final : public nlohmann::json_sax<nlohmann::json> {
+// Parser of CONNECTOR_CRED_KEYS: a flat JSON object (RFC 8259) of kid -> base64 string, nothing
+// else. Hand-written rather than nlohmann's SAX parser because nlohmann's lexer copies every token
+// into buffers it frees without wiping; here a key's characters go straight from the variable's
+// wiped buffer into another wiped buffer. Messages name the kid (when echoable) but never quote
+// the text.
+class KeysParser {
  public:
-  explicit KeysParser(std::string source) : source_(std::move(source)) {}
+  KeysParser(std::string_view text, std::string source) : text_(text), source_(std::move(source)) {}
 
-  bool null() override { return wrongType("null"); }
-  bool boolean(bool) override { return wrongType("a boolean"); }
-  bool number_integer(number_integer_t) override { return wrongType("a number"); }
-  bool number_unsigned(number_unsigned_t) override { return wrongType("a number"); }
-  bool number_float(number_float_t, const string_t&) override { return wrongType("a number"); }
-  bool binary(binary_t&) override { return wrongType("binary"); }
-  bool string(string_t& val) override {
-    if (depth_ != 1) {
-      OPENSSL_cleanse(val.data(), val.size());
-      return wrongType("a string");
+  // The keys in order of appearance; throws KeyringError.
+  std::vector<NamedKey> parse() {
+    skipSpace();
+    if (at() != '{') {
+      if (const char* type = valueType())
+        fail(source_ + " must be a JSON object of kid -> base64 key, not " + type);
+      syntaxError();
     }
-    SecretBuffer text(val.begin(), val.end());
-    OPENSSL_cleanse(val.data(), val.size());
-    const std::string where =
-        isValidKid(kid_) ? source_ + "[\"" + kid_ + "\"]" : source_ + " (an invalid kid)";
-    try {
-      keys.push_back({kid_, decodeKey(std::string_view(text.data(), text.size()), where)});
-    } catch (const KeyringError& e) {
-      error = e.what();
-      return false;
+    ++pos_;
+    skipSpace();
+    std::vector<NamedKey> keys;
+    std::set<std::string> seen;
+    if (at() == '}') {
+      ++pos_;
+    } else {
+      for (;;) {
+        if (at() != '"') syntaxError();
+        std::string kid;
+        readString(kid);
+        if (!seen.insert(kid).second) {
+          fail(echoableKid(kid) ? source_ + ": kid \"" + kid + "\" appears twice"
+                                : source_ + ": a kid appears twice");
+        }
+        skipSpace();
+        if (at() != ':') syntaxError();
+        ++pos_;
+        skipSpace();
+        if (at() != '"') {
+          if (const char* type = valueType()) {
+            fail(source_ + ": the key under " + kidInMessage(kid) +
+                 " must be a base64 string, not " + type);
+          }
+          syntaxError();
+        }
+        SecretBuffer value;
+        value.reserve(rawStringLength());  // never reallocated: no partial copy is left behind
+        readString(value);
+        const std::string where =
+            echoableKid(kid) ? source_ + "[\"" + kid + "\"]" : source_ + " (an invalid kid)";
+        keys.push_back(
+            {std::move(kid), decodeKey(std::string_view(value.data(), value.size()), where)});
+        skipSpace();
+        if (at() == ',') {
+          ++pos_;
+          skipSpace();
+          continue;
+        }
+        if (at() != '}') syntaxError();
+        ++pos_;
+        break;
+      }
     }
-    return true;
+    skipSpace();
+    if (pos_ != text_.size()) syntaxError();
+    return keys;
   }
-  bool start_object(std::size_t) override {
-    if (depth_ != 0) return wrongType("an object");
-    depth_ = 1;
-    return true;
-  }
-  bool key(string_t& val) override {
-    kid_ = val;
-    if (!seen_.insert(val).second) {
-      error = isValidKid(kid_) ? source_ + ": kid \"" + kid_ + "\" appears twice"
-                               : source_ + ": a kid appears twice";
-      return false;
-    }
-    return true;
-  }
-  bool end_object() override {
-    depth_ = 0;
-    return true;
-  }
-  bool start_array(std::size_t) override { return wrongType("an array"); }
-  bool end_array() override { return wrongType("an array"); }
-  bool parse_error(std::size_t position, const std::string&,
-                   const nlohmann::detail::exception&) override {
-    // Never forward the exception's text or the token: they quote the input.
-    error = source_ + " is not valid JSON (syntax error near byte " + std::to_string(position) +
-            "); expected {\"kid\":\"<base64 key>\", ...}";
-    return false;
-  }
-
-  std::vector<NamedKey> keys;
-  std::string error;
 
  private:
-  bool wrongType(const char* what) {
-    if (depth_ == 0) {
-      error = source_ + " must be a JSON object of kid -> base64 key, not " + what;
-    } else {
-      error = source_ + ": the key under " +
-              (isValidKid(kid_) ? "kid \"" + kid_ + "\"" : std::string("a kid")) +
-              " must be a base64 string, not " + what;
-    }
-    return false;
+  static constexpr int kEnd = -1;
+
+  int at() const noexcept {
+    return pos_ < text_.size() ? static_cast<unsigned char>(text_[pos_]) : kEnd;
+  }
+  void skipSpace() noexcept {
+    while (at() == ' ' || at() == '\t' || at() == '\n' || at() == '\r') ++pos_;
+  }
+  [[noreturn]] void fail(const std::string& message) const { throw KeyringError(message); }
+  [[noreturn]] void syntaxError() const {
+    fail(source_ + " is not valid JSON (syntax error near byte " + std::to_string(pos_) +
+         "); expected {\"kid\":\"<base64 key>\", ...}");
+  }
+  bool literal(std::string_view word) const noexcept {
+    return text_.substr(pos_, word.size()) == word;
   }
 
+  // The type of the well-started non-object value at pos_ (for messages), or nullptr.
+  const char* valueType() const noexcept {
+    const int c = at();
+    if (c == '"') return "a string";
+    if (c == '[') return "an array";
+    if (c == '{') return "an object";
+    if (literal("null")) return "null";
+    if (literal("true") || literal("false")) return "a boolean";
+    const int next = pos_ + 1 < text_.size() ? static_cast<unsigned char>(text_[pos_ + 1]) : kEnd;
+    if ((c >= '0' && c <= '9') || (c == '-' && next >= '0' && next <= '9')) return "a number";
+    return nullptr;
+  }
+
+  // Bytes from the opening quote at pos_ to the closing one (or the end): at least the decoded
+  // length of the string.
+  std::size_t rawStringLength() const noexcept {
+    std::size_t i = pos_ + 1;
+    while (i < text_.size() && text_[i] != '"') i += text_[i] == '\\' ? 2 : 1;
+    return i - pos_;
+  }
+
+  unsigned hex4() {
+    unsigned v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int c = at();
+      unsigned d;
+      if (c >= '0' && c <= '9')
+        d = static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        d = static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        d = static_cast<unsigned>(c - 'A' + 10);
+      else
+        syntaxError();
+      v = v * 16 + d;
+      ++pos_;
+    }
+    return v;
+  }
+
+  // The continuation bytes of a UTF-8 sequence starting at pos_ (RFC 3629: shortest form, no
+  // surrogates, at most U+10FFFF); 0 when the sequence is not valid.
+  std::size_t utf8Length() const noexcept {
+    const auto byte = [&](std::size_t i) {
+      return pos_ + i < text_.size() ? static_cast<unsigned char>(text_[pos_ + i]) : 0u;
+    };
+    const auto cont = [&](std::size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
+      return byte(i) >= lo && byte(i) <= hi;
+    };
+    const unsigned c = byte(0);
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 1 : 0;
+    if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 2 : 0;
+    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 2 : 0;
+    if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 2 : 0;
+    if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 3 : 0;
+    if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 3 : 0;
+    if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 3 : 0;
+    return 0;
+  }
+
+  // Reads the string at pos_ (opening quote included) into out, decoding escapes.
+  template <typename Out>
+  void readString(Out& out) {
+    ++pos_;
+    for (;;) {
+      const int c = at();
+      if (c == kEnd || c < 0x20) syntaxError();
+      if (c == '"') {
+        ++pos_;
+        return;
+      }
+      if (c == '\\') {
+        ++pos_;
+        const int e = at();
+        ++pos_;
+        switch (e) {
+          case '"':
+            out.push_back('"');
+            break;
+          case '\\':
+            out.push_back('\\');
+            break;
+          case '/':
+            out.push_back('/');
+            break;
+          case 'b':
+            out.push_back('\b');
+            break;
+          case 'f':
+            out.push_back('\f');
+            break;
+          case 'n':
+            out.push_back('\n');
+            break;
+          case 'r':
+            out.push_back('\r');
+            break;
+          case 't':
+            out.push_back('\t');
+            break;
+          case 'u':
+            appendCodePoint(out);
+            break;
+          default:
+            --pos_;
+            syntaxError();
+        }
+        continue;
+      }
+      if (c < 0x80) {
+        out.push_back(static_cast<char>(c));
+        ++pos_;
+        continue;
+      }
+      const std::size_t more = utf8Length();
+      if (more == 0) syntaxError();
+      for (std::size_t i = 0; i <= more; ++i) out.push_back(text_[pos_ + i]);
+      pos_ += more + 1;
+    }
+  }
+
+  // After "\u": one code point (a surrogate pair counts as one), appended as UTF-8.
+  template <typename Out>
+  void appendCodePoint(Out& out) {
+    unsigned cp = hex4();
+    if (cp >= 0xDC00 && cp <= 0xDFFF) syntaxError();
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      if (!literal("\\u")) syntaxError();
+      pos_ += 2;
+      const unsigned low = hex4();
+      if (low < 0xDC00 || low > 0xDFFF) syntaxError();
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    }
+    const auto put = [&](unsigned v) { out.push_back(static_cast<char>(v)); };
+    if (cp < 0x80) {
+      put(cp);
+    } else if (cp < 0x800) {
+      put(0xC0 | (cp >> 6));
+      put(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      put(0xE0 | (cp >> 12));
+      put(0x80 | ((cp >> 6) & 0x3F));
+      put(0x80 | (cp & 0x3F));
+    } else {
+      put(0xF0 | (cp >> 18));
+      put(0x80 | ((cp >> 12) & 0x3F));
+      put(0x80 | ((cp >> 6) & 0x3F));
+      put(0x80 | (cp & 0x3F));
+    }
+  }
+
+  std::string_view text_;
   std::string source_;
-  std::string kid_;
-  std::set<std::string> seen_;
-  int depth_ = 0;
+  std::size_t pos_ = 0;
 };
 
 std::vector<NamedKey> parseKeys(const Setting& setting) {
-  KeysParser parser(setting.source);
-  bool ok = false;
-  try {
-    ok = nlohmann::json::sax_parse(setting.text.begin(), setting.text.end(), &parser,
-                                   nlohmann::json::input_format_t::json, true, false);
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (...) {
-    throw KeyringError(setting.source + " is not valid JSON");
-  }
-  if (!ok) {
-    throw KeyringError(parser.error.empty() ? setting.source + " is not valid JSON" : parser.error);
-  }
-  return std::move(parser.keys);
+  return KeysParser(setting.view(), setting.source).parse();
 }
 
 KeyringOptions readOptions(const EnvLookup& lookup) {
@@ -229,7 +382,8 @@ Keyring keyringFromEnv(const EnvLookup& lookup) {
   }
   if (activeKid && *activeKid != kid) {
     throw KeyringError(std::string(kActiveKidVar) + " is set but does not match " + kKidVar +
-                       " (\"" + kid + "\"); with a single " + single->source +
+                       (echoableKid(kid) ? " (\"" + kid + "\")" : std::string()) +
+                       "; with a single " + single->source +
                        ", use CONNECTOR_CRED_KID, or use CONNECTOR_CRED_KEYS for several keys");
   }
   std::vector<NamedKey> keys;

@@ -2,6 +2,7 @@
 #include "connector_crypto/envelope.hpp"
 
 #include <array>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -119,7 +120,7 @@ const KeyEntry& entryFor(const KeyringState& state, const std::string& kid) {
   const KeyEntry* entry = state.find(kid);
   if (entry == nullptr) {
     // A kid from the database is echoed only when it is a well-formed kid.
-    throw UnknownKidError(isValidKid(kid)
+    throw UnknownKidError(detail::echoableKid(kid)
                               ? "envelope: \"kid\" \"" + kid + "\" is not in the keyring"
                               : std::string("envelope: \"kid\" is not a kid in the keyring"));
   }
@@ -137,11 +138,16 @@ nlohmann::json openEnvelope(const nlohmann::json& stored, const KeyringState& st
                        {envelope.sealed.data(), envelope.sealedSize}, plaintext);
   });
   if (!authentic) {
-    throw DecryptError("envelope: authentication failed under kid \"" + entry.kid() +
-                       "\" (wrong key, or \"iv\"/\"ct\" was modified)");
+    throw DecryptError("envelope: authentication failed under " +
+                       detail::kidInMessage(entry.kid()) +
+                       " (wrong key, or \"iv\"/\"ct\" was modified)");
   }
   nlohmann::json value;
-  if (!detail::parseJsonPadded(reinterpret_cast<const char*>(plaintext), plainSize, value)) {
+  // JSON text never holds a raw NUL (RFC 8259), but nlohmann stops reading at one and accepts what
+  // came before it, where JSON.parse refuses the whole text: refuse it here, whatever the parser.
+  const bool hasNul = plainSize != 0 && std::memchr(plaintext, 0, plainSize) != nullptr;
+  if (hasNul ||
+      !detail::parseJsonPadded(reinterpret_cast<const char*>(plaintext), plainSize, value)) {
     throw DecryptError(
         "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
         "levels)");

@@ -39,6 +39,23 @@ void KeyEntry::release(std::unique_ptr<Aes256Gcm> cipher) const noexcept {
   }
 }
 
+bool looksLikeKey(std::string_view text) noexcept {
+  std::size_t run = 0;
+  for (const char c : text) {
+    const bool inAlphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '-' || c == '_';
+    run = inAlphabet ? run + 1 : 0;
+    if (run >= 40) return true;
+  }
+  return false;
+}
+
+bool echoableKid(std::string_view kid) noexcept { return isValidKid(kid) && !looksLikeKey(kid); }
+
+std::string kidInMessage(std::string_view kid) {
+  return echoableKid(kid) ? "kid \"" + std::string(kid) + "\"" : std::string("a kid");
+}
+
 SecretData decodeKey(std::string_view base64, const std::string& source) {
   const auto isSpace = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -72,18 +89,21 @@ Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
                          "without spaces)");
     }
     if (named.key.size() != kKeyBytes) {
-      throw KeyringError(keysSource + ": the key under kid \"" + named.kid +
-                         "\" is not 32 bytes");
+      throw KeyringError(keysSource + ": the key under " + kidInMessage(named.kid) +
+                         " is not 32 bytes");
     }
     for (const auto& [kid, entry] : state->entries) {
       if (CRYPTO_memcmp(entry->key().data, named.key.data(), kKeyBytes) == 0) {
-        throw KeyringError(keysSource + ": kids \"" + kid + "\" and \"" + named.kid +
-                           "\" hold the same key (a copy-paste mistake?); each kid needs its "
+        const std::string which = echoableKid(kid) && echoableKid(named.kid)
+                                      ? "kids \"" + kid + "\" and \"" + named.kid + "\""
+                                      : std::string("two kids");
+        throw KeyringError(keysSource + ": " + which +
+                           " hold the same key (a copy-paste mistake?); each kid needs its "
                            "own key");
       }
     }
     if (state->entries.count(named.kid) != 0) {
-      throw KeyringError(keysSource + ": kid \"" + named.kid + "\" appears twice");
+      throw KeyringError(keysSource + ": " + kidInMessage(named.kid) + " appears twice");
     }
     std::string kid = named.kid;
     state->entries.emplace(std::move(kid),
@@ -103,8 +123,8 @@ Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
     }
     state->active = state->find(activeKid);
     if (state->active == nullptr) {
-      throw KeyringError(activeSource + " names kid \"" + activeKid + "\", which " + keysSource +
-                         " does not hold");
+      throw KeyringError(activeSource + " names " + kidInMessage(activeKid) + ", which " +
+                         keysSource + " does not hold");
     }
   }
   return KeyringAccess::make(std::move(state));
@@ -125,9 +145,8 @@ Keyring Keyring::fromBase64(const std::map<std::string, std::string>& kidToKey,
   std::vector<detail::NamedKey> keys;
   keys.reserve(kidToKey.size());
   for (const auto& [kid, base64] : kidToKey) {
-    const std::string source = isValidKid(kid)
-                                   ? "kidToKey[\"" + kid + "\"]"
-                                   : std::string("kidToKey (an invalid kid)");
+    const std::string source = detail::echoableKid(kid) ? "kidToKey[\"" + kid + "\"]"
+                                                        : std::string("kidToKey (an invalid kid)");
     keys.push_back({kid, detail::decodeKey(base64, source)});
   }
   return detail::buildKeyring(std::move(keys), activeKid, "kidToKey", "activeKid", options);
@@ -147,8 +166,9 @@ bool Keyring::contains(std::string_view kid) const noexcept { return state_->fin
 std::string Keyring::fingerprint(std::string_view kid) const {
   const detail::KeyEntry* entry = state_->find(kid);
   if (entry == nullptr) {
-    throw UnknownKidError(isValidKid(kid)
-                              ? "fingerprint: kid \"" + std::string(kid) + "\" is not in the keyring"
+    throw UnknownKidError(detail::echoableKid(kid)
+                              ? "fingerprint: kid \"" + std::string(kid) +
+                                    "\" is not in the keyring"
                               : std::string("fingerprint: the kid is not in the keyring"));
   }
   unsigned char mac[EVP_MAX_MD_SIZE];

@@ -89,6 +89,16 @@ Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
                      const std::string& keysSource, const std::string& activeSource,
                      const KeyringOptions& options);
 
+// True when text holds a run of 40 or more base64 or base64url characters: what key material looks
+// like, so it is never echoed in a message, wherever it was pasted.
+bool looksLikeKey(std::string_view text) noexcept;
+
+// True when kid may appear in a message: a valid kid that does not look like a key.
+bool echoableKid(std::string_view kid) noexcept;
+
+// `kid "<kid>"` for an echoable kid, else `a kid`.
+std::string kidInMessage(std::string_view kid);
+
 // Decodes a base64 key after trimming surrounding whitespace; throws KeyringError naming source.
 SecretData decodeKey(std::string_view base64, const std::string& source);
 

@@ -6,7 +6,11 @@ packages=(
   g++ make cmake pkg-config         # toolchain
   libssl-dev nlohmann-json3-dev     # the library
   catch2                            # unit tests
-  libsimdjson-dev libbenchmark-dev  # the optional fast parser, and the benchmarks (tools/ci/70-perf.sh)
+  nodejs                            # interop tests' Node peer (needs >= 20.19, checked by tools/ci/30-interop.sh)
+  clang libclang-rt-14-dev          # sanitizer builds and libFuzzer (tools/ci/20, 50)
+  valgrind                          # memcheck stage (tools/ci/60)
+  libsimdjson-dev                   # CLI: validating mongoexport lines (rewrap, audit); library's optional parser
+  libbenchmark-dev                  # the benchmarks (tools/ci/70-perf.sh)
 )
 
 missing=()

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONNECTOR_CRYPTO_WERROR=ON >/dev/null
 cmake --build build -j"$(nproc)"
-ctest --test-dir build -j"$(nproc)" --output-on-failure
+ctest --test-dir build -j"$(nproc)" --output-on-failure -LE interop

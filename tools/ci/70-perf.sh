@@ -12,7 +12,8 @@ if ! grep -q "simdjson plaintext parser OFF" <<<"$configure_log"; then
   echo "70-perf: build-nosimd was not configured without simdjson"; exit 1
 fi
 cmake --build build-nosimd -j"$jobs"
-ctest --test-dir build-nosimd -j"$jobs" --output-on-failure
+# The interop label needs the Node peer (stage 30 runs it against the default build).
+ctest --test-dir build-nosimd -j"$jobs" --output-on-failure -LE interop
 
 # Smoke run: every benchmark, a few iterations each; fails only if one errors or crashes.
 out=build-nosimd/bench-smoke.json

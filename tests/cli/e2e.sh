@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# ctest: the real connector-crypto binary end to end: a staged rotation, rewrap through files and
+# pipes, exit codes, and no key or plaintext in any output but keygen/rotate/decrypt.
+# usage: e2e.sh CONNECTOR_CRYPTO_BINARY
+set -euo pipefail
+bin=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "e2e: FAILED: $*" >&2; exit 1; }
+expect_code() {  # expect_code CODE command...
+  local want=$1; shift
+  set +e; "$@"; local got=$?; set -e
+  [ "$got" -eq "$want" ] || fail "exit $got, expected $want: $*"
+}
+
+key1=$("$bin" keygen)
+export CONNECTOR_CRED_KEY=$key1 CONNECTOR_CRED_KID=v1
+old=$("$bin" encrypt <<<'{"token":"e2e-secret-old"}')
+printf '%s\n' \
+  "{\"_id\":{\"\$oid\":\"65a1b2c3d4e5f60000000001\"},\"name\":\"p\",\"credentials\":{\"token\":\"e2e-secret-plain\"}}" \
+  "{\"_id\":{\"\$oid\":\"65a1b2c3d4e5f60000000002\"},\"name\":\"o\",\"credentials\":$old}" \
+  "{\"_id\":{\"\$oid\":\"65a1b2c3d4e5f60000000003\"},\"name\":\"n\",\"credentials\":null}" >"$work/export.jsonl"
+
+# Stage 1: a new key v2, not active yet.
+"$bin" rotate --kid v2 -o "$work/stage1.env" 2>"$work/rotate.err"
+[ "$(stat -c %a "$work/stage1.env")" = 600 ] || fail "rotate -o mode"
+grep -q '^CONNECTOR_CRED_ACTIVE_KID=v1$' "$work/stage1.env" || fail "stage 1 changed the active kid"
+set -a; . "$work/stage1.env"; set +a
+unset CONNECTOR_CRED_KEY CONNECTOR_CRED_KID
+"$bin" check >"$work/check.out"
+grep -q '^active_kid v1$' "$work/check.out" || fail "check after stage 1"
+# Stage 2: activate v2, then rewrap.
+"$bin" rotate --activate v2 >"$work/stage2.env"
+set -a; . "$work/stage2.env"; set +a
+[ "$CONNECTOR_CRED_ACTIVE_KID" = v2 ] || fail "stage 2"
+
+"$bin" rewrap "$work/export.jsonl" -o "$work/out.jsonl" 2>"$work/rewrap.err"
+grep -q 'rewrapped from v1         1' "$work/rewrap.err" || fail "rewrap summary"
+sed -n 3p "$work/export.jsonl" | cmp - <(sed -n 3p "$work/out.jsonl") || fail "unchanged line not identical"
+"$bin" rewrap - <"$work/out.jsonl" >"$work/again.jsonl" 2>/dev/null
+cmp "$work/out.jsonl" "$work/again.jsonl" || fail "second rewrap changed something"
+[ "$("$bin" audit --verify "$work/out.jsonl")" = '{"total":3,"plaintext":0,"encrypted":{"v2":2},"missing":1,"invalid":0}' ] ||
+  fail "audit after rewrap"
+
+# A corrupt line: exit 1, OUTPUT not created; --keep-going: exit 3.
+{ cat "$work/export.jsonl"; echo '{"_id":4,"credentials":'; } >"$work/bad.jsonl"
+expect_code 1 "$bin" rewrap "$work/bad.jsonl" -o "$work/never.jsonl" 2>"$work/bad.err"
+[ ! -e "$work/never.jsonl" ] || fail "OUTPUT created after a failure"
+grep -q 'line 4' "$work/bad.err" || fail "failure does not name the line"
+expect_code 3 "$bin" rewrap --keep-going "$work/bad.jsonl" -o "$work/kg.jsonl" 2>/dev/null
+expect_code 2 "$bin" rewrap --format xml "$work/bad.jsonl" 2>/dev/null
+(unset CONNECTOR_CRED_KEYS; expect_code 2 "$bin" check 2>/dev/null)
+
+# No key outside keygen/rotate, no plaintext outside decrypt.
+for f in "$work"/*.jsonl "$work"/*.err "$work/check.out"; do
+  for k in $(sed -n 's/.*"\(v[12]\)":"\([^"]*\)".*/\2/p' "$work/stage2.env" | head -1) "$key1"; do
+    ! grep -qF "$k" "$f" || fail "a key in $f"
+  done
+  case $f in
+    */export.jsonl | */bad.jsonl | */kg.jsonl) ;;  # the input itself, and its unreadable line copied
+    *) ! grep -q 'e2e-secret' "$f" || fail "plaintext in $f" ;;
+  esac
+done
+[ "$(sed -n 2p "$work/out.jsonl" | sed 's/.*"credentials":\({[^}]*}\).*/\1/' | "$bin" decrypt)" = '{"token":"e2e-secret-old"}' ] ||
+  fail "decrypt of a rewrapped record"
+echo "e2e: ok"

@@ -1,0 +1,176 @@
+// The C++ side of the interop suite: decrypts the Node peer's envelopes and compares them with the
+// corpus, re-encrypts what it decrypted (round trip), and encrypts the corpus for the peer. Keys
+// come from the environment (keyringFromEnv), as in a service. See docs/FORMAT.md, "How this is
+// tested".
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <typeinfo>
+#include <vector>
+
+#include <connector_crypto/connector_crypto.hpp>
+
+namespace cc = connector_crypto;
+using json = nlohmann::json;
+
+namespace {
+
+int failures = 0;
+
+void fail(const std::string& name, const std::string& what) {
+  ++failures;
+  std::cerr << "FAIL " << name << ": " << what << "\n";
+}
+
+json readJson(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return json::parse(text.str());
+}
+
+// One case per line, as the peer writes them (deep values do not indent).
+void writeCases(const std::string& path, const json& header, const std::vector<json>& cases) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  std::string head = header.dump();
+  head.pop_back();
+  out << head << (header.empty() ? "" : ",") << "\"cases\":[\n";
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    out << cases[i].dump() << (i + 1 < cases.size() ? ",\n" : "\n");
+  }
+  out << "]}\n";
+  if (!out.flush()) throw std::runtime_error("cannot write " + path);
+}
+
+// The path of the first difference (a JSON Patch pointer), for a readable failure.
+std::string firstDifference(const json& want, const json& got) {
+  const json patch = json::diff(want, got);
+  return patch.empty() ? std::string("(none)") : patch.at(0).value("path", std::string("?"));
+}
+
+// Values JavaScript cannot hold exactly; the peer checks it sees them rounded (docs/FORMAT.md).
+json cppOnlyCases(const cc::Keyring& keyring, bool withPlaintext) {
+  const json value = {{"n", std::uint64_t{9007199254740993u}},
+                      {"neg", std::int64_t{-9007199254740993}},
+                      {"u64max", std::uint64_t{18446744073709551615u}}};
+  json c = {{"name", "precision_beyond_2_53"},
+            {"envelope", cc::encryptCredentials(value, keyring)}};
+  if (withPlaintext) c["plaintext_json"] = value.dump();
+  return c;
+}
+
+// The CONNECTOR_CRED_* variables that are set, recorded in the golden file to rebuild the keyring.
+json envRecord() {
+  json env = json::object();
+  for (const char* name : {"CONNECTOR_CRED_KEY", "CONNECTOR_CRED_KID", "CONNECTOR_CRED_KEYS",
+                           "CONNECTOR_CRED_ACTIVE_KID"}) {
+    if (const char* v = std::getenv(name)) env[name] = v;
+  }
+  return env;
+}
+
+// decrypt-check: every peer envelope decrypts to the corpus value (or, for invalid Unicode, throws
+// exactly DecryptError); each decrypted value is re-encrypted into roundtripOut.
+void decryptCheck(const std::string& in, const std::string& roundtripOut) {
+  const cc::Keyring keyring = cc::keyringFromEnv();
+  const json doc = readJson(in);
+  std::vector<json> out;
+  std::size_t checked = 0;
+  for (const json& c : doc.at("cases")) {
+    const std::string name = c.at("name");
+    ++checked;
+    if (c.contains("error")) {
+      try {
+        (void)cc::decryptCredentials(c.at("envelope"), keyring);
+        fail(name, "decrypted, expected " + c.at("error").get<std::string>());
+      } catch (const cc::Error& e) {
+        if (c.at("error") != "DecryptError" || typeid(e) != typeid(cc::DecryptError)) {
+          fail(name, std::string("threw ") + typeid(e).name() + ": " + e.what());
+        }
+      }
+      continue;
+    }
+    json got;
+    try {
+      got = cc::decryptCredentials(c.at("envelope"), keyring);
+    } catch (const cc::Error& e) {
+      fail(name, std::string("decrypt threw: ") + e.what());
+      continue;
+    }
+    if (got != c.at("value")) {
+      fail(name, "decrypted value differs at " + firstDifference(c.at("value"), got));
+    }
+    out.push_back({{"name", name}, {"envelope", cc::encryptCredentials(got, keyring)}});
+  }
+  writeCases(roundtripOut, json::object(), out);
+  std::cout << "driver: decrypted " << checked << " envelopes of " << in << ", re-encrypted "
+            << out.size() << " into " << roundtripOut << "\n";
+}
+
+// encrypt / golden: the corpus values of a peer file, encrypted under the env keyring.
+void encryptCorpus(const std::string& in, const std::string& outPath, bool golden) {
+  const cc::Keyring keyring = cc::keyringFromEnv();
+  const json doc = readJson(in);
+  std::vector<json> out;
+  for (const json& c : doc.at("cases")) {
+    if (c.contains("error")) continue;  // invalid Unicode has no C++ value
+    const json value =
+        golden ? json::parse(c.at("plaintext_json").get<std::string>()) : c.at("value");
+    json e = {{"name", c.at("name")}, {"envelope", cc::encryptCredentials(value, keyring)}};
+    if (golden) e["plaintext_json"] = value.dump();
+    out.push_back(std::move(e));
+  }
+  out.push_back(cppOnlyCases(keyring, golden));
+  if (!cc::encryptCredentials(nullptr, keyring).is_null())
+    fail("null", "encrypt(null) is not null");
+  json header = json::object();
+  if (golden) {
+    header["description"] =
+        "Envelopes written by the C++ library (tests/interop/driver golden); see README.md";
+    header["generator"] = {{"impl", "connector_crypto " CONNECTOR_CRYPTO_VERSION_STRING}};
+    header["env"] = envRecord();
+  }
+  writeCases(outPath, header, out);
+  std::cout << "driver: encrypted " << out.size() << " values of " << in << " into " << outPath
+            << "\n";
+}
+
+int usage() {
+  std::cerr
+      << "usage:\n"
+         "  interop_driver decrypt-check IN ROUNDTRIP_OUT   decrypt peer envelopes, compare, "
+         "re-encrypt\n"
+         "  interop_driver encrypt IN OUT                   encrypt the values of a peer file\n"
+         "  interop_driver golden IN OUT                    the same with plaintext_json and "
+         "env (golden vectors)\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) return usage();
+  const std::string command = argv[1];
+  try {
+    if (command == "decrypt-check") {
+      decryptCheck(argv[2], argv[3]);
+    } else if (command == "encrypt" || command == "golden") {
+      encryptCorpus(argv[2], argv[3], command == "golden");
+    } else {
+      return usage();
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "driver: " << e.what() << "\n";
+    return 1;
+  }
+  if (failures > 0) {
+    std::cerr << "driver: " << failures << " failure(s)\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// The Node interop peer: encrypts the corpus exactly as @octaviaflow/connector-crypto does (with
+// @noble/ciphers and with node:crypto) and checks envelopes the C++ library wrote. Keys come from the
+// package's env vars. Usage: see usage() below and docs/FORMAT.md, "How this is tested".
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const here = dirname(new URL(import.meta.url).pathname);
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`interop peer: node ${process.version} is too old; @noble/ciphers 2.x needs >= 20.19`);
+  process.exit(2);
+}
+if (!existsSync(join(here, 'node_modules', '@noble', 'ciphers', 'package.json'))) {
+  console.error(`interop peer: ${join(here, 'node_modules')} is missing @noble/ciphers; ` +
+    `run \`npm ci --prefix ${here}\` first (CI does it in tools/ci/30-interop.sh)`);
+  process.exit(2);
+}
+const ts = await import('./lib/tspackage.mjs');
+const { corpus, invalidCorpus } = await import('./lib/corpus.mjs');
+const { firstDifference } = await import('./lib/equal.mjs');
+
+function usage() {
+  console.error(`usage:
+  peer.mjs encrypt --impl noble|node --out FILE      encrypt the whole corpus under the env keyring
+  peer.mjs check --in FILE                           decrypt C++ envelopes (both impls), compare with the corpus
+  peer.mjs golden --out-dir DIR                      write the Node golden vectors ts-noble.json, ts-node.json
+  peer.mjs check-golden --dir DIR                    check every golden file in DIR (cpp.json, ts-*.json)`);
+  process.exit(2);
+}
+
+function args(argv) {
+  const out = { _: argv[0] };
+  for (let i = 1; i < argv.length; i += 2) {
+    if (!argv[i].startsWith('--') || i + 1 >= argv.length) usage();
+    out[argv[i].slice(2)] = argv[i + 1];
+  }
+  return out;
+}
+
+const nobleVersion = JSON.parse(readFileSync(join(here, 'node_modules/@noble/ciphers/package.json'), 'utf8')).version;
+const generator = (impl) => ({
+  impl: impl === 'noble' ? `@noble/ciphers ${nobleVersion} gcm` : 'node:crypto createCipheriv aes-256-gcm',
+  node: process.version,
+});
+
+// One case per line, so the golden files diff well and deep values do not indent.
+function writeCases(file, header, cases) {
+  const head = JSON.stringify(header).slice(0, -1);
+  const body = cases.map((c) => JSON.stringify(c)).join(',\n');
+  writeFileSync(file, `${head},"cases":[\n${body}\n]}\n`);
+}
+
+let failures = 0;
+function fail(name, what) {
+  failures++;
+  console.error(`FAIL ${name}: ${what}`);
+}
+
+// Checks that the C++ library wrote the strictest form of the envelope (what every reader accepts).
+const canonicalBase64 = (s) => typeof s === 'string' && s.length % 4 === 0 &&
+  /^[A-Za-z0-9+/]*={0,2}$/.test(s) && Buffer.from(s, 'base64').toString('base64') === s;
+function checkStrictShape(name, e) {
+  const keys = Object.keys(e ?? {}).sort().join(',');
+  if (keys !== '__enc,ct,iv,kid') return fail(name, `envelope members are ${keys}`);
+  if (e.__enc !== 1) return fail(name, `__enc is ${JSON.stringify(e.__enc)}`);
+  if (typeof e.kid !== 'string' || e.kid.length === 0) return fail(name, 'kid is not a non-empty string');
+  if (!canonicalBase64(e.iv) || Buffer.from(e.iv, 'base64').length !== 12) return fail(name, 'iv is not canonical base64 of 12 bytes');
+  if (!canonicalBase64(e.ct) || Buffer.from(e.ct, 'base64').length < 16) return fail(name, 'ct is not canonical base64 of >= 16 bytes');
+}
+
+// Values the C++ side writes that JavaScript cannot hold exactly: documented precision loss.
+const CPP_ONLY = {
+  precision_beyond_2_53: {
+    expect: { n: 9007199254740992, neg: -9007199254740992, u64max: 18446744073709552000 },
+    textContains: ['9007199254740993', '-9007199254740993', '18446744073709551615'],
+  },
+};
+
+// Decrypts every envelope with both back ends and compares with the in-memory corpus; requires
+// every corpus case to be present (the golden files leave out the large payloads).
+function checkEnvelopes(file, { large = true } = {}) {
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  const keyring = ts.keyringFromEnv(doc.env ?? process.env);
+  const expected = new Map(corpus({ large }).map((c) => [c.name, c.value]));
+  const seen = new Set();
+  const ivs = new Set();
+  for (const c of doc.cases) {
+    seen.add(c.name);
+    checkStrictShape(c.name, c.envelope);
+    if (ivs.has(c.envelope.iv)) fail(c.name, 'IV reused');
+    ivs.add(c.envelope.iv);
+    if (c.error) continue;  // Node-written golden cases C++ must reject: checked by test_golden.cpp
+    const special = CPP_ONLY[c.name];
+    let want;
+    if (special) want = special.expect;
+    else if (expected.has(c.name)) want = expected.get(c.name);
+    else { fail(c.name, 'not a corpus case'); continue; }
+    for (const impl of ts.IMPLS) {
+      let got;
+      try {
+        got = ts.decryptCredentials(c.envelope, keyring, impl);
+      } catch (e) {
+        fail(c.name, `${impl} decrypt threw ${e.message}`);
+        continue;
+      }
+      const diff = firstDifference(want, got);
+      if (diff !== null) fail(c.name, `${impl}: decrypted value differs at ${diff}`);
+      if ('value' in c && firstDifference(c.value, got) !== null) fail(c.name, `${impl}: differs from the file's value`);
+      const text = ts.openToText(c.envelope, keyring, impl);
+      if ('plaintext_json' in c && text !== c.plaintext_json) fail(c.name, `${impl}: plaintext bytes differ from plaintext_json`);
+      for (const s of special?.textContains ?? []) {
+        if (!text.includes(s)) fail(c.name, `plaintext text lacks ${s}`);
+      }
+    }
+  }
+  for (const name of expected.keys()) if (!seen.has(name)) fail(name, `missing from ${file}`);
+  return doc.cases.length;
+}
+
+const a = args(process.argv.slice(2));
+switch (a._) {
+  case 'encrypt': {
+    if (!ts.IMPLS.includes(a.impl) || !a.out) usage();
+    const keyring = ts.keyringFromEnv();
+    const cases = corpus().map(({ name, value }) => ({ name, value, envelope: ts.encryptCredentials(value, keyring, a.impl) }));
+    for (const { name, error, value } of invalidCorpus()) {
+      cases.push({ name, error, envelope: ts.encryptCredentials(value, keyring, a.impl) });
+    }
+    // null passes through unencrypted (assumption A5), as in the C++ library.
+    if (ts.encryptCredentials(null, keyring, a.impl) !== null) fail('null', 'encrypt(null) is not null');
+    mkdirSync(dirname(a.out), { recursive: true });
+    writeCases(a.out, { generator: generator(a.impl) }, cases);
+    console.log(`peer: ${a.impl} wrote ${cases.length} envelopes to ${a.out}`);
+    break;
+  }
+  case 'check': {
+    if (!a.in) usage();
+    const n = checkEnvelopes(a.in);
+    console.log(`peer: checked ${n} envelopes of ${a.in} with ${ts.IMPLS.join(' and ')}`);
+    break;
+  }
+  case 'golden': {
+    if (!a['out-dir']) usage();
+    const A = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
+    const B = 'QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=';
+    const envs = {
+      noble: { CONNECTOR_CRED_KEY: A },
+      node: { CONNECTOR_CRED_KEYS: JSON.stringify({ v1: A, v2: B }), CONNECTOR_CRED_ACTIVE_KID: 'v2' },
+    };
+    mkdirSync(a['out-dir'], { recursive: true });
+    for (const impl of ts.IMPLS) {
+      const keyring = ts.keyringFromEnv(envs[impl]);
+      const cases = corpus({ large: false }).map(({ name, value }) =>
+        ({ name, plaintext_json: JSON.stringify(value), envelope: ts.encryptCredentials(value, keyring, impl) }));
+      for (const { name, error, value } of invalidCorpus()) {
+        cases.push({ name, error, plaintext_json: JSON.stringify(value), envelope: ts.encryptCredentials(value, keyring, impl) });
+      }
+      const file = join(a['out-dir'], `ts-${impl}.json`);
+      writeCases(file, { description: 'Envelopes written by the Node peer (tests/interop/peer.mjs golden); see README.md',
+        generator: generator(impl), env: envs[impl] }, cases);
+      console.log(`peer: wrote ${cases.length} golden envelopes to ${file}`);
+    }
+    break;
+  }
+  case 'check-golden': {
+    if (!a.dir) usage();
+    for (const f of ['cpp.json', 'ts-noble.json', 'ts-node.json']) {
+      const n = checkEnvelopes(join(a.dir, f), { large: false });
+      console.log(`peer: checked ${n} golden envelopes of ${f}`);
+    }
+    break;
+  }
+  default:
+    usage();
+}
+if (failures > 0) {
+  console.error(`peer: ${failures} failure(s)`);
+  process.exit(1);
+}

@@ -1,0 +1,202 @@
+// connector-crypto check, encrypt, decrypt, inspect and rotate through runCli.
+#include "cli/cli_fixture.hpp"
+
+using namespace cli_fixture;
+using test_support::kKeyA;
+using test_support::kKeyB;
+
+namespace {
+
+// Parses rotate's two lines back into variables (strips the single quotes).
+std::map<std::string, std::string> parseEnvLines(const std::string& text) {
+  std::map<std::string, std::string> vars;
+  for (const std::string& line : lines(text)) {
+    const auto eq = line.find('=');
+    REQUIRE(eq != std::string::npos);
+    std::string value = line.substr(eq + 1);
+    if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
+      value = value.substr(1, value.size() - 2);
+    }
+    vars[line.substr(0, eq)] = value;
+  }
+  return vars;
+}
+
+}  // namespace
+
+TEST_CASE("check prints the active kid and fingerprints, never a key") {
+  const Run r = run({"check"});
+  REQUIRE(r.code == 0);
+  CHECK(r.out == "active_kid v2\nkid v1 fingerprint " + test_support::kFingerprintA +
+                     "\nkid v2 fingerprint " + test_support::kFingerprintB +
+                     " active\nrequire_encrypted off\n");
+  test_support::requireNoSecret(r.out + r.err, allKeys());
+
+  SECTION("single key, strict mode") {
+    const Run s =
+        run({"check"}, {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_REQUIRE_ENCRYPTED", "1"}});
+    REQUIRE(s.code == 0);
+    CHECK(s.out == "active_kid v1\nkid v1 fingerprint " + test_support::kFingerprintA +
+                       " active\nrequire_encrypted on\n");
+  }
+  SECTION("a configuration error exits 2 with the library's message") {
+    const Run bad = run({"check"}, {{"CONNECTOR_CRED_KEY", "not-a-key"}});
+    CHECK(bad.code == 2);
+    CHECK(bad.out.empty());
+    CHECK(bad.err.find("connector-crypto check: CONNECTOR_CRED_KEY is not a base64 32-byte key") ==
+          0);
+    CHECK(run({"check"}, {}).code == 2);
+    CHECK(run({"check", "extra"}).code == 2);
+  }
+}
+
+TEST_CASE("encrypt, decrypt and inspect one value") {
+  TempDir dir;
+  const std::string plain = R"({"token":"tok-cmd-0001","n":[1,2.5,null]})";
+  const Run enc = run({"encrypt"}, envV1V2(), plain + "\n");
+  REQUIRE(enc.code == 0);
+  CHECK(enc.out.find("tok-cmd-0001") == std::string::npos);
+  test_support::requireNoSecret(enc.out + enc.err, allKeys());
+  const nlohmann::json envelope = nlohmann::json::parse(enc.out);
+  REQUIRE(connector_crypto::isEncrypted(envelope));
+  CHECK(envelope.at("kid") == "v2");
+
+  writeFile(dir.file("env.json"), enc.out);
+  const Run dec = run({"decrypt", dir.file("env.json")});
+  REQUIRE(dec.code == 0);
+  CHECK(nlohmann::json::parse(dec.out) == nlohmann::json::parse(plain));
+  test_support::requireNoSecret(dec.out + dec.err, allKeys());
+
+  CHECK(run({"inspect", dir.file("env.json")}, {}).out == "{\"encrypted\":true,\"kid\":\"v2\"}\n");
+  CHECK(run({"inspect"}, {}, plain).out == "{\"encrypted\":false}\n");
+  CHECK(run({"inspect"}, {}, "null").out == "{\"encrypted\":false}\n");
+
+  SECTION("an old-kid envelope decrypts; an unknown kid and tampering exit 1") {
+    CHECK(run({"decrypt"}, envV1V2(), envelopeText({{"a", 1}}, "v1", kKeyA)).out == "{\"a\":1}\n");
+    const Run unknown =
+        run({"decrypt"}, envV1V2(), envelopeText({{"a", 1}}, "v9", test_support::kKeyC));
+    CHECK(unknown.code == 1);
+    CHECK(unknown.err ==
+          "connector-crypto decrypt: envelope: \"kid\" \"v9\" is not in the keyring\n");
+    nlohmann::json t = envelope;
+    std::string ct = t["ct"];
+    ct[1] = ct[1] == 'A' ? 'B' : 'A';
+    t["ct"] = ct;
+    const Run tampered = run({"decrypt"}, envV1V2(), t.dump());
+    CHECK(tampered.code == 1);
+    CHECK(tampered.out.empty());
+  }
+  SECTION("input errors") {
+    const Run notJson = run({"encrypt"}, envV1V2(), "{\"token\":\"tok-cmd-0001\"");
+    CHECK(notJson.code == 1);
+    CHECK(notJson.err.find("tok-cmd-0001") == std::string::npos);
+    const Run malformed = run({"inspect"}, {}, R"({"__enc":1,"kid":"v1","iv":"AAAA","ct":"AAAA"})");
+    CHECK(malformed.code == 1);
+    CHECK(malformed.err ==
+          "connector-crypto inspect: envelope: \"iv\" must be standard base64 of 12 bytes (16 "
+          "characters)\n");
+    CHECK(run({"encrypt"}, envV1V2(), R"({"__enc":2})").code == 1);
+    CHECK(run({"decrypt", "/nonexistent"}).code == 2);
+    CHECK(run({"inspect", "a", "b"}).code == 2);
+    CHECK(run({"encrypt"}, {}, "{}").code == 2);
+    const std::string deep = std::string(600, '[') + std::string(600, ']');
+    CHECK(run({"inspect"}, {}, deep).code == 1);
+  }
+}
+
+TEST_CASE("rotate stages a new key, then activates it") {
+  TempDir dir;
+  const Run stage1 = run({"rotate", "--kid", "v3"});
+  REQUIRE(stage1.code == 0);
+  const std::vector<std::string> l = lines(stage1.out);
+  REQUIRE(l.size() == 2);
+  CHECK(l[0].rfind(
+            "CONNECTOR_CRED_KEYS='{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyB + "\",\"v3\":\"",
+            0) == 0);
+  CHECK(l[1] == "CONNECTOR_CRED_ACTIVE_KID=v2");
+  std::map<std::string, std::string> vars = parseEnvLines(stage1.out);
+  const auto keyring = connector_crypto::keyringFromEnv(test_support::envOf(vars));
+  CHECK(keyring.kids() == std::vector<std::string>{"v1", "v2", "v3"});
+  CHECK(keyring.activeKid() == "v2");
+  CHECK(keyring.fingerprint("v1") == test_support::kFingerprintA);
+
+  SECTION("stage 2 mints nothing and only moves the active kid") {
+    const Run stage2 = run({"rotate", "--activate", "v3"}, vars);
+    REQUIRE(stage2.code == 0);
+    CHECK(lines(stage2.out)[0] == l[0]);
+    CHECK(lines(stage2.out)[1] == "CONNECTOR_CRED_ACTIVE_KID=v3");
+    CHECK(run({"rotate", "--activate", "v4"}, vars).code == 2);
+  }
+  SECTION("from a single CONNECTOR_CRED_KEY, and from _FILE twins") {
+    const Run single = run({"rotate", "--kid", "k2"}, {{"CONNECTOR_CRED_KEY", " " + kKeyA + "\n"},
+                                                       {"CONNECTOR_CRED_KID", "k1"}});
+    REQUIRE(single.code == 0);
+    CHECK(lines(single.out)[0].rfind("CONNECTOR_CRED_KEYS='{\"k1\":\"" + kKeyA + "\",\"k2\":\"",
+                                     0) == 0);
+    CHECK(lines(single.out)[1] == "CONNECTOR_CRED_ACTIVE_KID=k1");
+    writeFile(dir.file("keys.json"), vars.at("CONNECTOR_CRED_KEYS"));
+    const Run fromFile = run(
+        {"rotate", "--activate", "v1"},
+        {{"CONNECTOR_CRED_KEYS_FILE", dir.file("keys.json")}, {"CONNECTOR_CRED_ACTIVE_KID", "v3"}});
+    REQUIRE(fromFile.code == 0);
+    CHECK(lines(fromFile.out)[0] == l[0]);
+    CHECK(lines(fromFile.out)[1] == "CONNECTOR_CRED_ACTIVE_KID=v1");
+  }
+  SECTION("-o writes a 0600 file instead of standard output") {
+    const Run toFile = run({"rotate", "--activate", "v3", "-o", dir.file("rotation.env")}, vars);
+    REQUIRE(toFile.code == 0);
+    CHECK(toFile.out.empty());
+    test_support::requireNoSecret(toFile.err, allKeys());
+    CHECK(lines(readFile(dir.file("rotation.env")))[1] == "CONNECTOR_CRED_ACTIVE_KID=v3");
+    struct stat st {};
+    REQUIRE(::stat(dir.file("rotation.env").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+  }
+  SECTION("refusals") {
+    const Run exists = run({"rotate", "--kid", "v2"});
+    CHECK(exists.code == 2);
+    CHECK(exists.out.empty());
+    CHECK(exists.err == "connector-crypto rotate: kid \"v2\" already exists; choose a new kid\n");
+    CHECK(run({"rotate"}).code == 2);
+    CHECK(run({"rotate", "--kid", "v3", "--activate", "v2"}).code == 2);
+    CHECK(run({"rotate", "--kid", "bad'kid"}).code == 2);
+    CHECK(run({"rotate", "--kid"}).code == 2);
+    CHECK(run({"rotate", "--kid", "v3"}, {}).code == 2);
+    CHECK(run({"rotate", "--kid", "v3", "-o", "/nonexistent/dir/x.env"}).code == 1);
+    const Run help = run({"rotate", "--help"});
+    CHECK(help.out.find("no service may read ciphertext before it holds the") != std::string::npos);
+  }
+}
+
+TEST_CASE("no subcommand but keygen and rotate prints a key, only decrypt prints plaintext") {
+  const std::string plain = R"({"token":"tok-leak-check"})";
+  const std::string env1 = envelopeText(nlohmann::json::parse(plain), "v1", kKeyA);
+  const std::string doc =
+      "{\"_id\":1,\"credentials\":" + env1 + "}\n{\"_id\":2,\"credentials\":" + plain + "}\n";
+  for (const auto& c : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"check"}, ""},
+           {{"encrypt"}, plain},
+           {{"inspect"}, env1},
+           {{"audit", "--verify"}, doc},
+           {{"rewrap"}, doc},
+           {{"rewrap", "--format", "updates"}, doc},
+           {{"rewrap", "--dry-run"}, doc},
+           {{"decrypt"}, "{\"__enc\":1}"},
+           {{"--help"}, ""}}) {
+    INFO("command: " << c.first[0]);
+    const Run r = run(c.first, envV1V2(), c.second);
+    test_support::requireNoSecret(r.out + r.err, allKeys());
+    CHECK((r.out + r.err).find("tok-leak-check") == std::string::npos);
+  }
+}
+
+TEST_CASE("every subcommand has --help") {
+  for (const char* name :
+       {"keygen", "check", "encrypt", "decrypt", "inspect", "rotate", "audit", "rewrap"}) {
+    INFO("command: " << name);
+    const Run r = run({name, "--help"}, {});
+    CHECK(r.code == 0);
+    CHECK(r.out.rfind(std::string("usage: connector-crypto ") + name, 0) == 0);
+    CHECK(run({"--help"}).out.find(std::string("  ") + name + " ") != std::string::npos);
+  }
+}

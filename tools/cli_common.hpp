@@ -1,0 +1,62 @@
+// What the subcommands of runCli share: the command table entry, usage errors, input and keyring.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "connector_crypto/keyring.hpp"
+#include "connector_crypto/secret_data.hpp"
+
+namespace connector_crypto {
+namespace cli {
+
+// One subcommand: its name, a one-line summary, its --help text and its body.
+struct Command {
+  const char* name;
+  const char* summary;
+  const char* help;
+  int (*run)(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+             const CliEnv& env);
+};
+
+Command keygenCommand();
+Command checkCommand();
+Command encryptCommand();
+Command decryptCommand();
+Command inspectCommand();
+Command rotateCommand();
+Command auditCommand();
+Command rewrapCommand();
+
+// Prints "connector-crypto <command>: <message>" and the --help hint; returns kExitUsage.
+int usageError(std::ostream& err, const std::string& command, const std::string& message);
+// Prints "connector-crypto <command>: <message>"; returns code.
+int fail(std::ostream& err, const std::string& command, const std::string& message, int code);
+
+// The environment a run reads: env.env, or the process environment when it is empty.
+EnvLookup lookupOf(const CliEnv& env);
+// keyringFromEnv through lookupOf(env); throws KeyringError (runCli maps it to exit 2).
+Keyring keyringOf(const CliEnv& env);
+
+// An input: FILE, or standard input for "-" / no FILE.
+struct Input {
+  std::unique_ptr<std::ifstream> file;
+  std::istream* stream = nullptr;
+  std::string name;        // for messages: the path or "standard input"
+  std::uint64_t size = 0;  // a regular file's size, else 0
+};
+// Opens path ("" or "-": stdin); nullopt with a message on err (as `command`) when it cannot.
+std::optional<Input> openInput(const std::string& path, const CliEnv& env, std::ostream& err,
+                               const std::string& command);
+
+// Reads the whole stream into wiped memory; false when it exceeds maxBytes or cannot be read.
+bool readAll(std::istream& in, std::size_t maxBytes, SecretBuffer& out);
+
+}  // namespace cli
+}  // namespace connector_crypto

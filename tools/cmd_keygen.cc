@@ -1,0 +1,64 @@
+// keygen: mint a new key.
+#include <ostream>
+
+#include "cli_common.hpp"
+#include "connector_crypto/connector_crypto.hpp"
+
+namespace connector_crypto {
+namespace cli {
+namespace {
+
+constexpr const char* kKeygenHelp =
+    "usage: connector-crypto keygen [--kid KID] [--format raw|env]\n"
+    "\n"
+    "Mints a new AES-256 key: 32 bytes from OpenSSL RAND_bytes, as standard base64.\n"
+    "  --format raw   the key and a newline (default)\n"
+    "  --format env   CONNECTOR_CRED_KEY=<key> and CONNECTOR_CRED_KID=<kid> lines for a .env file\n"
+    "  --kid KID      the kid for --format env (default v1)\n"
+    "The output is a secret: put it in your secrets manager, not in a log.\n";
+
+int runKeygen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+              const CliEnv&) {
+  std::string kid = "v1";
+  std::string format = "raw";
+  bool kidGiven = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if ((a == "--kid" || a == "--format") && i + 1 >= args.size()) {
+      return usageError(err, "keygen", a + " needs a value");
+    }
+    if (a == "--kid") {
+      kid = args[++i];
+      kidGiven = true;
+    } else if (a == "--format") {
+      format = args[++i];
+    } else {
+      return usageError(err, "keygen", "unexpected argument '" + a + "'");
+    }
+  }
+  if (format != "raw" && format != "env") {
+    return usageError(err, "keygen", "--format must be raw or env");
+  }
+  if (kidGiven && format != "env") return usageError(err, "keygen", "--kid needs --format env");
+  if (!isValidKid(kid)) {
+    return usageError(err, "keygen",
+                      "--kid must be 1 to 64 printable ASCII characters without spaces");
+  }
+  std::string key = generateKeyBase64();
+  if (format == "raw") {
+    out << key << "\n";
+  } else {
+    out << "CONNECTOR_CRED_KEY=" << key << "\nCONNECTOR_CRED_KID=" << kid << "\n";
+  }
+  detail::secureWipe(key.data(), key.size());
+  return kExitOk;
+}
+
+}  // namespace
+
+Command keygenCommand() {
+  return {"keygen", "mint a new base64 32-byte key", kKeygenHelp, runKeygen};
+}
+
+}  // namespace cli
+}  // namespace connector_crypto

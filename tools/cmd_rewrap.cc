@@ -1,0 +1,298 @@
+// rewrap: bring the credentials of a mongoexport file to the active key, streaming, on every core.
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <ostream>
+#include <thread>
+
+#include "atomic_file.hpp"
+#include "cli_common.hpp"
+#include "connector_crypto/connector_crypto.hpp"
+#include "line_stream.hpp"
+#include "rewrap.hpp"
+
+namespace connector_crypto {
+namespace cli {
+namespace {
+
+constexpr const char* kRewrapHelp =
+    "usage: connector-crypto rewrap [--field PATH] [--format documents|updates] [--keep-going]\n"
+    "                               [--dry-run] [--threads N] [-o OUTPUT] [INPUT]\n"
+    "\n"
+    "Reads a mongoexport file (JSON Lines, relaxed Extended JSON v2) from INPUT, or standard "
+    "input\n"
+    "when INPUT is absent or '-', and brings the field at PATH of every document to the active "
+    "key\n"
+    "of the keyring in the environment: plaintext is encrypted, an envelope under an older kid is\n"
+    "decrypted and re-encrypted, an envelope under the active kid, null and a missing field are\n"
+    "left alone. A value that cannot be decrypted is never re-encrypted.\n"
+    "\n"
+    "  --field PATH      the credentials field (default credentials; dotted paths such as\n"
+    "                    config.auth reach nested fields)\n"
+    "  --format documents  (default) every document, changed ones with the new envelope, for\n"
+    "                    'mongoimport --mode=merge'. ONLY SAFE DURING A WRITE FREEZE: a token\n"
+    "                    refreshed after the export would be overwritten by its stale copy, and\n"
+    "                    a connector deleted since the export would come back.\n"
+    "  --format updates  for a live system: one line per changed document,\n"
+    "                    {\"filter\":{\"_id\":...,\"PATH.ct\":<old "
+    "ct>},\"update\":{\"$set\":{\"PATH\":...}}}\n"
+    "                    (plaintext: \"PATH.__enc\":{\"$exists\":false}, safe once every service\n"
+    "                    encrypts on write). The filter only matches a record that still holds "
+    "what\n"
+    "                    was exported; apply with tools/apply-rewrap-updates.js (mongosh), and\n"
+    "                    rerun export + rewrap for records that no longer matched.\n"
+    "  --keep-going      copy unreadable records unchanged (documents) or leave them out\n"
+    "                    (updates), list them on standard error, exit 3\n"
+    "  --dry-run         print the summary only; write nothing\n"
+    "  --threads N       worker threads (default: every core)\n"
+    "  -o OUTPUT         write OUTPUT atomically (temporary file in the same folder, fsync,\n"
+    "                    rename); '-' or no -o: standard output\n"
+    "\n"
+    "Plaintext may hold Extended JSON wrappers; they are converted to what the TypeScript\n"
+    "services' JSON.stringify produces ($date -> ISO-8601 string, $numberLong/$numberInt/\n"
+    "$numberDouble -> number, non-finite -> null, $oid -> hex string); any other '$' wrapper "
+    "makes\n"
+    "the record unreadable. Unchanged lines are copied byte for byte; changed documents keep "
+    "every\n"
+    "other field and their order.\n"
+    "\n"
+    "An unreadable record (not JSON, malformed envelope, unknown kid, authentication failure)\n"
+    "stops the run with exit 1 naming its line and _id; OUTPUT is then left untouched (with\n"
+    "standard output, what was written stays written: prefer -o). A summary goes to standard\n"
+    "error, with a progress bar when it is a terminal. See docs/ROTATION.md.\n";
+
+struct Skip {
+  std::uint64_t line;
+  std::string id;
+  std::string reason;
+};
+
+struct BatchOut {
+  std::string text;
+  std::uint64_t records = 0, fromPlaintext = 0, unchanged = 0, skippedCount = 0;
+  std::map<std::string, std::uint64_t> fromKid;
+  std::vector<Skip> skipped;
+};
+
+std::string describe(const Skip& s) {
+  return "line " + std::to_string(s.line) + (s.id.empty() ? "" : " (_id " + s.id + ")") + ": " +
+         s.reason;
+}
+
+class Progress {
+ public:
+  Progress(std::ostream& err, bool enabled, std::uint64_t size)
+      : err_(err),
+        enabled_(enabled),
+        size_(size),
+        start_(Clock::now()),
+        last_(start_ - std::chrono::seconds(1)) {}  // the first batch draws at once
+  void update(std::uint64_t records, std::uint64_t bytes) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const auto rate =
+        static_cast<std::uint64_t>(secs > 0 ? static_cast<double>(records) / secs : 0);
+    char line[160];
+    if (size_ > 0) {
+      const double frac = std::min(1.0, static_cast<double>(bytes) / static_cast<double>(size_));
+      const int filled = static_cast<int>(frac * 30);
+      std::snprintf(line, sizeof line, "\r[%-30.*s] %3d%%  %llu records  %llu records/s", filled,
+                    "##############################", static_cast<int>(frac * 100),
+                    static_cast<unsigned long long>(records),
+                    static_cast<unsigned long long>(rate));
+    } else {
+      std::snprintf(line, sizeof line, "\r%llu records  %llu records/s",
+                    static_cast<unsigned long long>(records),
+                    static_cast<unsigned long long>(rate));
+    }
+    err_ << line << std::flush;
+    drawn_ = true;
+  }
+  void clear() {
+    if (drawn_) err_ << "\r\033[K" << std::flush;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::ostream& err_;
+  bool enabled_;
+  std::uint64_t size_;
+  Clock::time_point start_, last_;
+  bool drawn_ = false;
+};
+
+int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+              const CliEnv& env) {
+  std::string field = "credentials", format = "documents", output, input;
+  bool keepGoing = false, dryRun = false, haveInput = false, haveOutput = false;
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool takesValue = a == "--field" || a == "--format" || a == "--threads" || a == "-o";
+    if (takesValue && i + 1 >= args.size()) return usageError(err, "rewrap", a + " needs a value");
+    if (a == "--field") {
+      field = args[++i];
+    } else if (a == "--format") {
+      format = args[++i];
+    } else if (a == "--threads") {
+      const std::string& n = args[++i];
+      if (n.empty() || n.size() > 3 || n.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoul(n) < 1 || std::stoul(n) > 256) {
+        return usageError(err, "rewrap", "--threads must be a number from 1 to 256");
+      }
+      threads = static_cast<unsigned>(std::stoul(n));
+    } else if (a == "-o") {
+      output = args[++i];
+      haveOutput = true;
+    } else if (a == "--keep-going") {
+      keepGoing = true;
+    } else if (a == "--dry-run") {
+      dryRun = true;
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usageError(err, "rewrap", "unknown option '" + a + "'");
+    } else if (!haveInput) {
+      input = a;
+      haveInput = true;
+    } else {
+      return usageError(err, "rewrap", "expected at most one INPUT");
+    }
+  }
+  RewrapConfig config;
+  if (format == "documents") {
+    config.format = RewrapFormat::kDocuments;
+  } else if (format == "updates") {
+    config.format = RewrapFormat::kUpdates;
+  } else {
+    return usageError(err, "rewrap", "--format must be documents or updates");
+  }
+  const std::optional<FieldPath> path = parseFieldPath(field);
+  if (!path) {
+    return usageError(err, "rewrap",
+                      "--field must be a dotted path of non-empty names not starting with '$'");
+  }
+  config.path = *path;
+  if (haveOutput && output.empty()) return usageError(err, "rewrap", "-o needs a file name");
+  if (dryRun && haveOutput) return usageError(err, "rewrap", "--dry-run writes nothing: drop -o");
+
+  const Keyring keyring = keyringOf(env);
+  std::optional<Input> in = openInput(input, env, err, "rewrap");
+  if (!in) return kExitUsage;
+  const bool toFile = haveOutput && output != "-";
+  AtomicFile file;
+  if (!dryRun && toFile && !file.open(output)) {
+    return fail(err, "rewrap", file.error(), kExitDataError);
+  }
+
+  LineReader reader(*in->stream);
+  Progress progress(err, env.stderrIsTerminal, in->size);
+  BatchOut total;
+  std::string writeError;
+  std::optional<Skip> stoppedAt;
+  const bool readOk = processInOrder(
+      reader, threads,
+      [&](LineBatch& batch) {
+        BatchOut b;
+        b.text.reserve(batch.text.size() + batch.text.size() / 4);
+        for (std::size_t i = 0; i < batch.lines.size(); ++i) {
+          const std::string_view line = batch.line(i);
+          const RecordResult r = rewrapRecord(line, config, keyring);
+          switch (r.status) {
+            case RecordResult::Status::kBlank:
+              break;
+            case RecordResult::Status::kUnchanged:
+              ++b.records;
+              ++b.unchanged;
+              break;
+            case RecordResult::Status::kChanged:
+              ++b.records;
+              if (r.fromKid.empty()) {
+                ++b.fromPlaintext;
+              } else {
+                ++b.fromKid[r.fromKid];
+              }
+              break;
+            case RecordResult::Status::kUnreadable:
+              ++b.records;
+              b.skipped.push_back({batch.firstLineNumber + i, r.id, r.reason});
+              break;
+          }
+          if (!keepGoing && !b.skipped.empty()) break;
+          // An updates file holds only updates; a documents file holds every line.
+          const bool emit = config.format == RewrapFormat::kDocuments ||
+                            r.status == RecordResult::Status::kChanged;
+          if (!dryRun && emit) {
+            b.text.append(emittedText(line, r));
+            if (batch.lines[i].newline || config.format == RewrapFormat::kUpdates) {
+              b.text.push_back('\n');
+            }
+          }
+        }
+        detail::secureWipe(batch.text.data(), batch.text.size());
+        return b;
+      },
+      [&](BatchOut&& b) {
+        if (!keepGoing && !b.skipped.empty()) {
+          stoppedAt = b.skipped.front();
+          return false;
+        }
+        if (!dryRun) {
+          if (toFile) {
+            if (!file.write(b.text)) {
+              writeError = file.error();
+              return false;
+            }
+          } else {
+            out.write(b.text.data(), static_cast<std::streamsize>(b.text.size()));
+          }
+        }
+        total.records += b.records;
+        total.fromPlaintext += b.fromPlaintext;
+        total.unchanged += b.unchanged;
+        for (const auto& e : b.fromKid) total.fromKid[e.first] += e.second;
+        for (const Skip& s : b.skipped) {  // listed, then only counted: memory stays flat
+          progress.clear();
+          err << "connector-crypto rewrap: skipped " << describe(s) << "\n";
+          ++total.skippedCount;
+        }
+        progress.update(total.records, reader.bytesRead());
+        return true;
+      });
+  progress.clear();
+  if (stoppedAt) {
+    return fail(err, "rewrap",
+                "unreadable record at " + describe(*stoppedAt) +
+                    (toFile ? "; " + output + " was not written" : "") +
+                    " (--keep-going copies such records unchanged)",
+                kExitDataError);
+  }
+  if (!readOk) return fail(err, "rewrap", in->name + ": " + reader.error(), kExitDataError);
+  if (!writeError.empty()) return fail(err, "rewrap", writeError, kExitDataError);
+  if (!dryRun && toFile && !file.commit()) return fail(err, "rewrap", file.error(), kExitDataError);
+  if (!dryRun && !toFile && !out.flush()) {
+    return fail(err, "rewrap", "cannot write standard output", kExitDataError);
+  }
+
+  err << "connector-crypto rewrap: " << (dryRun ? "dry run, nothing written\n" : "done\n")
+      << "  records read              " << total.records << "\n"
+      << "  encrypted from plaintext  " << total.fromPlaintext << "\n";
+  for (const auto& e : total.fromKid) {
+    err << "  rewrapped from " << e.first
+        << std::string(e.first.size() < 11 ? 11 - e.first.size() : 1, ' ') << e.second << "\n";
+  }
+  err << "  unchanged                 " << total.unchanged << "\n"
+      << "  skipped                   " << total.skippedCount << "\n";
+  return total.skippedCount == 0 ? kExitOk : kExitSkipped;
+}
+
+}  // namespace
+
+Command rewrapCommand() {
+  return {"rewrap", "bring a mongoexport file's credentials to the active key", kRewrapHelp,
+          runRewrap};
+}
+
+}  // namespace cli
+}  // namespace connector_crypto

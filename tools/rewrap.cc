@@ -1,0 +1,223 @@
+#include "rewrap.hpp"
+
+#include <optional>
+
+#include "connector_crypto/connector_crypto.hpp"
+#include "json_codec.hpp"
+
+namespace connector_crypto {
+namespace cli {
+namespace {
+
+// Longest _id text quoted in messages.
+constexpr std::size_t kMaxIdText = 120;
+
+// A line parsed as far as both commands need it.
+struct Parsed {
+  bool blank = false;
+  std::string reason;  // non-empty: the line is unreadable
+  std::string id;      // _id text for messages
+  Located where;
+  std::optional<nlohmann::json>
+      value;  // the field's value, Extended JSON converted; nullopt: absent
+};
+
+std::string shortId(std::string_view text) {
+  if (text.size() <= kMaxIdText) return std::string(text);
+  return std::string(text.substr(0, kMaxIdText)) + "...";
+}
+
+Parsed parseRecord(std::string_view line, const FieldPath& path) {
+  Parsed p;
+  if (isBlank(line)) {
+    p.blank = true;
+    return p;
+  }
+  std::optional<nlohmann::json> field;
+  if (!parseLine(line, path, field)) {
+    p.reason = "not valid JSON (or nested deeper than 512 levels)";
+    return p;
+  }
+  p.where = locate(line, path);
+  if (!p.where.isObject) {
+    p.reason = "not a JSON object (a document)";
+    return p;
+  }
+  if (p.where.id) p.id = shortId(p.where.id->of(line));
+  if (!p.where.duplicate.empty()) {
+    if (field) wipeCredentials(*field);
+    p.reason = "the field \"" + p.where.duplicate + "\" appears twice";
+    return p;
+  }
+  if (!p.where.field || !field) return p;
+  nlohmann::json& value = *field;
+  const std::string error = convertExtendedJson(value);
+  if (!error.empty()) {
+    wipeCredentials(value);
+    p.reason = path.text + ": " + error;
+    return p;
+  }
+  p.value = std::move(field);
+  return p;
+}
+
+bool carriesEnc(const nlohmann::json& v) { return v.is_object() && v.contains("__enc"); }
+
+}  // namespace
+
+std::string envelopeShapeProblem(const nlohmann::json& v) {
+  static const Keyring shape = Keyring::fromBase64({{"shape-check", generateKeyBase64()}}, "");
+  try {
+    (void)needsRewrap(v, shape);
+    if (!isValidKid(v.at("kid").get_ref<const std::string&>())) {
+      return "envelope: \"kid\" is not a valid kid";
+    }
+    return {};
+  } catch (const Error& e) {
+    return e.what();
+  }
+}
+
+namespace {
+
+std::string jsonString(const std::string& s) { return nlohmann::json(s).dump(); }
+
+// envelope.dump(), without running the escaper over "ct" (base64 never needs escaping).
+std::string envelopeText(const nlohmann::json& envelope) {
+  const std::string& ct = envelope.at("ct").get_ref<const std::string&>();
+  const std::string& iv = envelope.at("iv").get_ref<const std::string&>();
+  std::string out;
+  out.reserve(ct.size() + iv.size() + 64);
+  out.append("{\"__enc\":1,\"ct\":\"").append(ct).append("\",\"iv\":\"").append(iv);
+  out.append("\",\"kid\":").append(jsonString(envelope.at("kid").get_ref<const std::string&>()));
+  out.append("}");
+  return out;
+}
+
+RecordResult unreadable(std::string reason, std::string id) {
+  RecordResult r;
+  r.status = RecordResult::Status::kUnreadable;
+  r.reason = std::move(reason);
+  r.id = std::move(id);
+  return r;
+}
+
+}  // namespace
+
+RecordResult rewrapRecord(std::string_view line, const RewrapConfig& config,
+                          const Keyring& keyring) {
+  Parsed p = parseRecord(line, config.path);
+  if (p.blank) return {};
+  if (!p.reason.empty()) return unreadable(std::move(p.reason), std::move(p.id));
+  RecordResult r;
+  r.id = std::move(p.id);
+  r.status = RecordResult::Status::kUnchanged;
+  if (!p.value || p.value->is_null()) return r;
+  nlohmann::json& value = *p.value;
+  const std::string& path = config.path.text;
+  std::string oldCt;
+  try {
+    if (carriesEnc(value)) {
+      const auto kid = value.find("kid");
+      const bool active = kid != value.end() && kid->is_string() &&
+                          kid->get_ref<const std::string&>() == keyring.activeKid();
+      // Under the active kid: needsRewrap still checks the envelope's shape (malformed throws).
+      // Otherwise rewrapCredentials below checks it, so the ciphertext is decoded only once.
+      if (active && !needsRewrap(value, keyring)) return r;
+      if (kid != value.end() && kid->is_string()) r.fromKid = kid->get<std::string>();
+      const auto ct = value.find("ct");
+      if (ct != value.end() && ct->is_string()) oldCt = ct->get<std::string>();
+    }
+    if (!p.where.id) {
+      wipeCredentials(value);
+      return unreadable(path + ": needs rewrapping but the document has no _id", {});
+    }
+    nlohmann::json fresh = rewrapCredentials(value, keyring);
+    wipeCredentials(value);
+    const std::string envelope = envelopeText(fresh);
+    if (config.format == RewrapFormat::kDocuments) {
+      const Span span = *p.where.field;
+      r.output.reserve(line.size() + envelope.size());
+      r.output.append(line.substr(0, span.begin)).append(envelope).append(line.substr(span.end));
+    } else {
+      r.output = "{\"filter\":{\"_id\":";
+      r.output.append(p.where.id->of(line)).append(",");
+      if (r.fromKid.empty()) {
+        r.output.append(jsonString(path + ".__enc")).append(":{\"$exists\":false}");
+      } else {
+        r.output.append(jsonString(path + ".ct")).append(":").append(jsonString(oldCt));
+      }
+      r.output.append("},\"update\":{\"$set\":{")
+          .append(jsonString(path))
+          .append(":")
+          .append(envelope)
+          .append("}}}");
+    }
+    r.status = RecordResult::Status::kChanged;
+    return r;
+  } catch (const Error& e) {
+    wipeCredentials(value);
+    return unreadable(path + ": " + e.what(), std::move(r.id));
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (...) {
+    wipeCredentials(value);
+    return unreadable(path + ": internal error", std::move(r.id));
+  }
+}
+
+AuditResult auditRecord(std::string_view line, const FieldPath& path, const Keyring* verify) {
+  Parsed p = parseRecord(line, path);
+  AuditResult r;
+  r.id = std::move(p.id);
+  if (p.blank) return r;
+  if (!p.reason.empty()) {
+    // A plaintext value whose Extended JSON cannot be converted is still plaintext, not invalid.
+    r.kind = AuditResult::Kind::kInvalid;
+    r.reason = std::move(p.reason);
+    if (p.where.field && r.reason.rfind(path.text + ": not valid", 0) != 0) {
+      nlohmann::json raw;
+      const std::string_view text = p.where.field->of(line);
+      if (detail::parseJson(text.data(), text.size(), raw) && !carriesEnc(raw)) {
+        r.kind = AuditResult::Kind::kPlaintext;
+        r.reason.clear();
+      }
+      wipeCredentials(raw);
+    }
+    return r;
+  }
+  if (!p.value || p.value->is_null()) {
+    r.kind = AuditResult::Kind::kMissing;
+    return r;
+  }
+  nlohmann::json& value = *p.value;
+  if (!carriesEnc(value)) {
+    wipeCredentials(value);
+    r.kind = AuditResult::Kind::kPlaintext;
+    return r;
+  }
+  std::string problem = envelopeShapeProblem(value);
+  if (problem.empty() && verify != nullptr) {
+    try {
+      nlohmann::json plain = decryptCredentials(value, *verify);
+      wipeCredentials(plain);
+    } catch (const Error& e) {
+      problem = e.what();
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (...) {
+      problem = "internal error";
+    }
+  }
+  if (!problem.empty()) {
+    r.kind = AuditResult::Kind::kInvalid;
+    r.reason = path.text + ": " + problem;
+    return r;
+  }
+  r.kind = AuditResult::Kind::kEncrypted;
+  r.kid = value.at("kid").get<std::string>();
+  return r;
+}
+
+}  // namespace cli
+}  // namespace connector_crypto
