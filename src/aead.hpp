@@ -27,6 +27,7 @@ class Aes256Gcm {
 
   // Opens ciphertext || tag into out (sealed.size - kTagBytes bytes). False when authentication
   // fails or sealed is shorter than the tag; out is then wiped, so no unauthenticated byte remains.
+  // out may be sealed.data itself (in place: only the ciphertext bytes are overwritten).
   bool open(ByteView iv, ByteView aad, ByteView sealed, std::uint8_t* out);
 
  private:

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstring>
+#include <string_view>
 #include <vector>
 
 #include <openssl/crypto.h>
@@ -10,6 +11,7 @@
 #include "connector_crypto/detail/base64.hpp"
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/limits.hpp"
+#include "base64_fast.hpp"
 #include "json_codec.hpp"
 #include "keyring_state.hpp"
 #include "random.hpp"
@@ -22,7 +24,7 @@ using detail::KeyEntry;
 using detail::KeyringAccess;
 using detail::KeyringState;
 
-constexpr const char* kEnc = "__enc";
+constexpr std::string_view kEnc = "__enc";  // a string_view: map look-ups without strlen
 
 bool carriesEnc(const nlohmann::json& v) noexcept { return v.is_object() && v.contains(kEnc); }
 
@@ -38,30 +40,58 @@ bool isVersionOne(const nlohmann::json& enc) noexcept {
 struct ParsedEnvelope {
   const std::string* kid = nullptr;
   std::array<std::uint8_t, kIvBytes> iv{};
-  std::vector<std::uint8_t> sealed;  // ciphertext || tag
+  // ciphertext || tag (sealedSize bytes), then kJsonParsePadding zero bytes; decrypted in place,
+  // so the buffer wipes itself.
+  SecretData sealed;
+  std::size_t sealedSize = 0;
 };
 
-const std::string& stringMember(const nlohmann::json& envelope, const char* name) {
-  const auto it = envelope.find(name);
-  if (it == envelope.end()) {
+// The members of an envelope object, found in one pass (nullptr when absent).
+struct EnvelopeMembers {
+  const nlohmann::json* enc = nullptr;
+  const nlohmann::json* kid = nullptr;
+  const nlohmann::json* iv = nullptr;
+  const nlohmann::json* ct = nullptr;
+};
+
+EnvelopeMembers membersOf(const nlohmann::json& envelope) noexcept {
+  EnvelopeMembers m;
+  for (const auto& [key, value] : envelope.get_ref<const nlohmann::json::object_t&>()) {
+    const std::string_view k = key;
+    if (k == "__enc") {
+      m.enc = &value;
+    } else if (k == "kid") {
+      m.kid = &value;
+    } else if (k == "iv") {
+      m.iv = &value;
+    } else if (k == "ct") {
+      m.ct = &value;
+    }
+  }
+  return m;
+}
+
+const std::string& stringMember(const nlohmann::json* member, const char* name) {
+  if (member == nullptr) {
     throw EnvelopeError(std::string("envelope: \"") + name + "\" is missing");
   }
-  if (!it->is_string()) {
+  if (!member->is_string()) {
     throw EnvelopeError(std::string("envelope: \"") + name + "\" must be a string");
   }
-  return it->get_ref<const std::string&>();
+  return member->get_ref<const std::string&>();
 }
 
 // Checks every member and decodes iv and ct; throws EnvelopeError naming the member at fault.
 ParsedEnvelope parseEnvelope(const nlohmann::json& envelope) {
-  if (!isVersionOne(envelope.at(kEnc))) {
+  const EnvelopeMembers members = membersOf(envelope);
+  if (members.enc == nullptr || !isVersionOne(*members.enc)) {
     throw EnvelopeError(
         "envelope: \"__enc\" must be the number 1 (the only format version this library reads)");
   }
   ParsedEnvelope out;
-  out.kid = &stringMember(envelope, "kid");
-  const std::string& iv = stringMember(envelope, "iv");
-  const std::string& ct = stringMember(envelope, "ct");
+  out.kid = &stringMember(members.kid, "kid");
+  const std::string& iv = stringMember(members.iv, "iv");
+  const std::string& ct = stringMember(members.ct, "ct");
   if (ct.size() > kMaxEnvelopeBytes) {
     throw EnvelopeError("envelope: \"ct\" is larger than the 16 MiB limit");
   }
@@ -78,8 +108,9 @@ ParsedEnvelope parseEnvelope(const nlohmann::json& envelope) {
   if (sealedSize < kTagBytes) {
     throw EnvelopeError("envelope: \"ct\" must hold at least the 16-byte tag");
   }
-  out.sealed.resize(sealedSize);
-  if (!detail::base64DecodeTo(ct, out.sealed.data())) {
+  out.sealed.resize(sealedSize + detail::kJsonParsePadding);
+  out.sealedSize = sealedSize;
+  if (!detail::base64DecodeFastTo(ct, out.sealed.data())) {
     throw EnvelopeError("envelope: \"ct\" is not valid standard base64");
   }
   return out;
@@ -99,11 +130,12 @@ const KeyEntry& entryFor(const KeyringState& state, const std::string& kid) {
 nlohmann::json openEnvelope(const nlohmann::json& stored, const KeyringState& state) {
   ParsedEnvelope envelope = parseEnvelope(stored);
   const KeyEntry& entry = entryFor(state, *envelope.kid);
-  SecretBuffer plaintext(envelope.sealed.size() - kTagBytes);
+  // Decrypted in place: the plaintext is followed by the tag and the padding the parser may read.
+  const std::size_t plainSize = envelope.sealedSize - kTagBytes;
+  std::uint8_t* plaintext = envelope.sealed.data();
   const bool authentic = entry.withCipher([&](detail::Aes256Gcm& cipher) {
     return cipher.open({envelope.iv.data(), envelope.iv.size()}, {},
-                       {envelope.sealed.data(), envelope.sealed.size()},
-                       reinterpret_cast<std::uint8_t*>(plaintext.data()));
+                       {envelope.sealed.data(), envelope.sealedSize}, plaintext);
   });
   if (!authentic) {
     throw DecryptError("envelope: authentication failed under " +
@@ -113,9 +145,9 @@ nlohmann::json openEnvelope(const nlohmann::json& stored, const KeyringState& st
   nlohmann::json value;
   // JSON text never holds a raw NUL (RFC 8259), but nlohmann stops reading at one and accepts what
   // came before it, where JSON.parse refuses the whole text: refuse it here, whatever the parser.
-  const bool hasNul =
-      !plaintext.empty() && std::memchr(plaintext.data(), 0, plaintext.size()) != nullptr;
-  if (hasNul || !detail::parseJson(plaintext.data(), plaintext.size(), value)) {
+  const bool hasNul = plainSize != 0 && std::memchr(plaintext, 0, plainSize) != nullptr;
+  if (hasNul ||
+      !detail::parseJsonPadded(reinterpret_cast<const char*>(plaintext), plainSize, value)) {
     throw DecryptError(
         "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
         "levels)");
@@ -137,11 +169,13 @@ nlohmann::json sealValue(const nlohmann::json& plain, const KeyringState& state)
     cipher.seal({iv.data(), iv.size()}, {},
                 {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, sealed.data());
   });
+  // Members inserted in key order ("__enc" < "ct" < "iv" < "kid"), each at the end of the map.
   nlohmann::json out = nlohmann::json::object();
-  out[kEnc] = kEnvelopeVersion;
-  out["kid"] = entry.kid();
-  out["iv"] = detail::base64Encode(iv.data(), iv.size());
-  out["ct"] = detail::base64Encode(sealed.data(), sealed.size());
+  auto& members = out.get_ref<nlohmann::json::object_t&>();
+  members.emplace_hint(members.end(), kEnc, kEnvelopeVersion);
+  members.emplace_hint(members.end(), "ct", detail::base64EncodeFast(sealed.data(), sealed.size()));
+  members.emplace_hint(members.end(), "iv", detail::base64EncodeFast(iv.data(), iv.size()));
+  members.emplace_hint(members.end(), "kid", entry.kid());
   entry.encryptions.fetch_add(1, std::memory_order_relaxed);
   return out;
 }
@@ -167,7 +201,8 @@ bool isEncrypted(const nlohmann::json& v) noexcept {
   if (!v.is_object()) return false;
   const auto enc = v.find(kEnc);
   if (enc == v.end() || !isVersionOne(*enc)) return false;
-  for (const char* name : {"kid", "iv", "ct"}) {
+  for (const std::string_view name : {std::string_view("kid"), std::string_view("iv"),
+                                      std::string_view("ct")}) {
     const auto it = v.find(name);
     if (it == v.end() || !it->is_string()) return false;
   }

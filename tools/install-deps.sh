@@ -9,7 +9,8 @@ packages=(
   nodejs                            # interop tests' Node peer (needs >= 20.19, checked by tools/ci/30-interop.sh)
   clang libclang-rt-14-dev          # sanitizer builds and libFuzzer (tools/ci/20, 50)
   valgrind                          # memcheck stage (tools/ci/60)
-  libsimdjson-dev                   # CLI: validating mongoexport lines (rewrap, audit)
+  libsimdjson-dev                   # CLI: validating mongoexport lines (rewrap, audit); library's optional parser
+  libbenchmark-dev                  # the benchmarks (tools/ci/70-perf.sh)
 )
 
 missing=()

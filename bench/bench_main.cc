@@ -1,0 +1,214 @@
+// Google Benchmark of the library: encrypt/decrypt on the payloads and a size sweep, raw EVP
+// seal of the same bytes, isEncrypted, threaded round trips, the rewrap pipeline, and the codec parts.
+// Run `bench_cc --write-payloads=DIR` to write the payloads for the node peer (bench/side_by_side.sh).
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <openssl/evp.h>
+
+#include "connector_crypto/connector_crypto.hpp"
+#include "connector_crypto/detail/base64.hpp"
+#include "base64_fast.hpp"
+#include "json_codec.hpp"
+#include "payloads.hpp"
+
+namespace {
+
+namespace cc = connector_crypto;
+
+const std::string kKeyV1 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+const std::string kKeyV2 = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=";
+
+const cc::Keyring& keyring() {
+  static const cc::Keyring k = cc::Keyring::fromBase64({{"v1", kKeyV1}}, "v1");
+  return k;
+}
+
+const bench::Payload& payload(std::size_t i) { return bench::all().at(i); }
+
+void encrypt(benchmark::State& state, std::size_t i) {
+  const nlohmann::json& plain = payload(i).value;
+  for (auto _ : state) benchmark::DoNotOptimize(cc::encryptCredentials(plain, keyring()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * payload(i).bytes));
+}
+
+void decrypt(benchmark::State& state, std::size_t i) {
+  const nlohmann::json stored = cc::encryptCredentials(payload(i).value, keyring());
+  if (cc::decryptCredentials(stored, keyring()) != payload(i).value) {
+    state.SkipWithError("round trip mismatch");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(cc::decryptCredentials(stored, keyring()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * payload(i).bytes));
+}
+
+// AES-256-GCM seal of the payload's compact JSON bytes on one reused EVP context: the floor any
+// envelope encryption pays (IV from a counter here; no JSON, no random, no base64).
+void rawEvpSeal(benchmark::State& state, std::size_t i) {
+  const std::string text = payload(i).value.dump();
+  std::vector<unsigned char> key(32, 0x42), iv(12, 0), out(text.size() + 16);
+  EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  EVP_EncryptInit_ex(ctx, cipher, nullptr, key.data(), nullptr);
+  std::uint64_t counter = 0;
+  for (auto _ : state) {
+    std::memcpy(iv.data(), &++counter, sizeof counter);
+    int len = 0, fin = 0;
+    EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, iv.data());
+    EVP_EncryptUpdate(ctx, out.data(), &len, reinterpret_cast<const unsigned char*>(text.data()),
+                      static_cast<int>(text.size()));
+    EVP_EncryptFinal_ex(ctx, out.data() + len, &fin);
+    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, out.data() + text.size());
+    benchmark::DoNotOptimize(out.data());
+  }
+  EVP_CIPHER_CTX_free(ctx);
+  EVP_CIPHER_free(cipher);
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+
+// The codec parts on their own, for the profile table.
+void jsonParse(benchmark::State& state, std::size_t i) {
+  const std::string text = payload(i).value.dump();
+  for (auto _ : state) {
+    nlohmann::json out;
+    if (!cc::detail::parseJson(text.data(), text.size(), out)) state.SkipWithError("parse failed");
+    benchmark::DoNotOptimize(out);
+  }
+}
+
+void jsonDump(benchmark::State& state, std::size_t i) {
+  for (auto _ : state) benchmark::DoNotOptimize(cc::detail::serializeJson(payload(i).value));
+}
+
+void base64Decode(benchmark::State& state, std::size_t i) {
+  const nlohmann::json stored = cc::encryptCredentials(payload(i).value, keyring());
+  const std::string& ct = stored["ct"].get_ref<const std::string&>();
+  std::vector<std::uint8_t> out(cc::detail::base64DecodedLength(ct));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(cc::detail::base64DecodeFastTo(ct, out.data()));
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * ct.size()));
+}
+
+void base64Encode(benchmark::State& state, std::size_t i) {
+  const std::string text = payload(i).value.dump();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        cc::detail::base64EncodeFast(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+
+void isEncryptedEnvelope(benchmark::State& state) {
+  const nlohmann::json stored = cc::encryptCredentials(payload(0).value, keyring());
+  for (auto _ : state) benchmark::DoNotOptimize(cc::isEncrypted(stored));
+}
+
+void isEncryptedPlain(benchmark::State& state) {
+  const nlohmann::json& plain = payload(0).value;
+  for (auto _ : state) benchmark::DoNotOptimize(cc::isEncrypted(plain));
+}
+
+// encrypt + decrypt of the small payload; run with 1 and 2 threads on one shared keyring.
+void roundTrip(benchmark::State& state) {
+  const nlohmann::json& plain = payload(0).value;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(cc::decryptCredentials(cc::encryptCredentials(plain, keyring()), keyring()));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+// The library half of `connector-crypto rewrap`: one mongoexport line in, parsed, its credentials
+// rewrapped from v1 to v2, dumped.
+void rewrapLine(benchmark::State& state) {
+  static const cc::Keyring v1 = cc::Keyring::fromBase64({{"v1", kKeyV1}}, "v1");
+  static const cc::Keyring v1v2 = cc::Keyring::fromBase64({{"v1", kKeyV1}, {"v2", kKeyV2}}, "v2");
+  nlohmann::json doc = {{"_id", {{"$oid", "65f1a2b3c4d5e6f708192a3b"}}},
+                        {"name", "Google Drive (marketing)"},
+                        {"provider", "google-drive"},
+                        {"credentials", cc::encryptCredentials(payload(0).value, v1)}};
+  const std::string line = doc.dump();
+  for (auto _ : state) {
+    nlohmann::json d = nlohmann::json::parse(line);
+    d["credentials"] = cc::rewrapCredentials(d["credentials"], v1v2);
+    benchmark::DoNotOptimize(d.dump());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+// The same pipeline through the library's internal codec (simdjson parse, fast dump), as the CLI
+// can do by linking connector_crypto_internal.
+void rewrapLineFastCodec(benchmark::State& state) {
+  static const cc::Keyring v1 = cc::Keyring::fromBase64({{"v1", kKeyV1}}, "v1");
+  static const cc::Keyring v1v2 = cc::Keyring::fromBase64({{"v1", kKeyV1}, {"v2", kKeyV2}}, "v2");
+  nlohmann::json doc = {{"_id", {{"$oid", "65f1a2b3c4d5e6f708192a3b"}}},
+                        {"name", "Google Drive (marketing)"},
+                        {"provider", "google-drive"},
+                        {"credentials", cc::encryptCredentials(payload(0).value, v1)}};
+  const std::string line = doc.dump();
+  for (auto _ : state) {
+    nlohmann::json d;
+    if (!cc::detail::parseJson(line.data(), line.size(), d)) state.SkipWithError("parse failed");
+    d["credentials"] = cc::rewrapCredentials(d["credentials"], v1v2);
+    benchmark::DoNotOptimize(cc::detail::serializeJson(d));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+bool writePayloads(const std::string& dir) {
+  std::ofstream index(dir + "/index.txt");
+  for (const bench::Payload& p : bench::all()) {
+    std::string file = p.name;
+    for (char& c : file) {
+      if (c == '/') c = '_';
+    }
+    std::ofstream out(dir + "/" + file + ".json", std::ios::binary);
+    out << p.value.dump();
+    index << p.name << ' ' << file << ".json " << p.bytes << '\n';
+    if (!out) return false;
+  }
+  return static_cast<bool>(index);
+}
+
+void registerAll() {
+  const auto& payloads = bench::all();
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    const std::string& n = payloads[i].name;
+    benchmark::RegisterBenchmark(("encrypt/" + n).c_str(), encrypt, i);
+    benchmark::RegisterBenchmark(("decrypt/" + n).c_str(), decrypt, i);
+    benchmark::RegisterBenchmark(("evp_seal/" + n).c_str(), rawEvpSeal, i);
+  }
+  for (std::size_t i : {std::size_t{0}, std::size_t{1}}) {
+    const std::string& n = payloads[i].name;
+    benchmark::RegisterBenchmark(("json_parse/" + n).c_str(), jsonParse, i);
+    benchmark::RegisterBenchmark(("json_dump/" + n).c_str(), jsonDump, i);
+    benchmark::RegisterBenchmark(("base64_decode/" + n).c_str(), base64Decode, i);
+    benchmark::RegisterBenchmark(("base64_encode/" + n).c_str(), base64Encode, i);
+  }
+  benchmark::RegisterBenchmark("is_encrypted/envelope", isEncryptedEnvelope);
+  benchmark::RegisterBenchmark("is_encrypted/plain", isEncryptedPlain);
+  benchmark::RegisterBenchmark("round_trip/small", roundTrip)->Threads(1)->Threads(2)->UseRealTime();
+  benchmark::RegisterBenchmark("rewrap_line/small", rewrapLine);
+  benchmark::RegisterBenchmark("rewrap_line_fast_codec/small", rewrapLineFastCodec);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string flag = "--write-payloads=";
+  if (argc == 2 && std::strncmp(argv[1], flag.c_str(), flag.size()) == 0) {
+    return writePayloads(argv[1] + flag.size()) ? 0 : 1;
+  }
+  registerAll();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

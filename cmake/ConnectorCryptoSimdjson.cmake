@@ -1,0 +1,27 @@
+# The optional simdjson parser (CONNECTOR_CRYPTO_WITH_SIMDJSON = AUTO | ON | OFF): sets
+# CONNECTOR_CRYPTO_HAVE_SIMDJSON and defines connector_crypto_use_simdjson(target).
+string(TOUPPER "${CONNECTOR_CRYPTO_WITH_SIMDJSON}" _cc_simdjson)
+set(CONNECTOR_CRYPTO_HAVE_SIMDJSON OFF)
+if(_cc_simdjson STREQUAL "ON")
+  find_package(simdjson 3.0 CONFIG REQUIRED)
+  set(CONNECTOR_CRYPTO_HAVE_SIMDJSON ON)
+elseif(_cc_simdjson STREQUAL "AUTO")
+  find_package(simdjson 3.0 CONFIG QUIET)
+  if(simdjson_FOUND)
+    set(CONNECTOR_CRYPTO_HAVE_SIMDJSON ON)
+  endif()
+elseif(NOT _cc_simdjson STREQUAL "OFF")
+  message(FATAL_ERROR "CONNECTOR_CRYPTO_WITH_SIMDJSON must be AUTO, ON or OFF")
+endif()
+message(STATUS "connector_crypto: simdjson plaintext parser ${CONNECTOR_CRYPTO_HAVE_SIMDJSON}")
+
+# Links simdjson into target (privately) and tells the sources it is there.
+function(connector_crypto_use_simdjson target)
+  if(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
+    get_target_property(_type ${target} TYPE)
+    if(_type STREQUAL "OBJECT_LIBRARY")
+      target_compile_definitions(${target} PRIVATE CONNECTOR_CRYPTO_HAVE_SIMDJSON=1)
+    endif()
+    target_link_libraries(${target} PRIVATE simdjson::simdjson)
+  endif()
+endfunction()

@@ -1,0 +1,83 @@
+// Differential fuzzer: the fast serializer against nlohmann's dump() on values built from the input
+// bytes (arbitrary strings, invalid UTF-8 included, every double, nesting). Both must write the same
+// bytes, or both refuse (serializeJson with connector_crypto::Error, dump() with type_error 316).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "connector_crypto/error.hpp"
+#include "json_codec.hpp"
+
+namespace {
+
+// Reads the input as a little program that builds one value.
+class Builder {
+ public:
+  Builder(const std::uint8_t* data, std::size_t size) : p_(data), end_(data + size) {}
+
+  nlohmann::json value(int depth) {
+    switch (depth > 40 ? byte() % 7 : byte() % 9) {
+      case 0: return nullptr;
+      case 1: return (byte() & 1) != 0;
+      case 2: return static_cast<std::int64_t>(word());
+      case 3: return word();
+      case 4: {
+        const std::uint64_t bits = word();
+        double d;
+        std::memcpy(&d, &bits, sizeof d);
+        return d;
+      }
+      case 5:
+      case 6: return string();
+      case 7: {
+        nlohmann::json a = nlohmann::json::array();
+        for (unsigned n = byte() % 6; n > 0 && p_ < end_; --n) a.push_back(value(depth + 1));
+        return a;
+      }
+      default: {
+        nlohmann::json o = nlohmann::json::object();
+        for (unsigned n = byte() % 6; n > 0 && p_ < end_; --n) o[string()] = value(depth + 1);
+        return o;
+      }
+    }
+  }
+
+ private:
+  unsigned byte() { return p_ < end_ ? *p_++ : 0; }
+  std::uint64_t word() {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | byte();
+    return v;
+  }
+  std::string string() {
+    const std::size_t n = byte() % 48;
+    std::string s;
+    for (std::size_t i = 0; i < n && p_ < end_; ++i) s.push_back(static_cast<char>(byte()));
+    return s;
+  }
+
+  const std::uint8_t* p_;
+  const std::uint8_t* end_;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const nlohmann::json v = Builder(data, size).value(0);
+  std::string expected;
+  bool dumpRefused = false;
+  try {
+    expected = v.dump();
+  } catch (const nlohmann::json::type_error&) {
+    dumpRefused = true;
+  }
+  try {
+    const connector_crypto::SecretBuffer out = connector_crypto::detail::serializeJson(v);
+    if (dumpRefused || std::string(out.data(), out.size()) != expected) std::abort();
+  } catch (const connector_crypto::Error&) {
+    if (!dumpRefused) std::abort();
+  }
+  return 0;
+}

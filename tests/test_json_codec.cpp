@@ -1,0 +1,326 @@
+// Differential tests of the plaintext JSON codec: the fast parser (simdjson when built with it) and
+// the fast serializer against nlohmann's parse() and dump(), on chosen edge cases and generated input.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "json_codec.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using connector_crypto::SecretBuffer;
+using connector_crypto::detail::parseJson;
+using connector_crypto::detail::parseJsonPadded;
+using connector_crypto::detail::parseJsonReference;
+using connector_crypto::detail::serializeJson;
+using connector_crypto::detail::serializeJsonReference;
+using nlohmann::json;
+
+// Same types everywhere and the same values (floats bit for bit: -0.0 is not 0.0).
+bool identical(const json& a, const json& b) {
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case json::value_t::object: {
+      if (a.size() != b.size()) return false;
+      auto ib = b.begin();
+      for (auto ia = a.begin(); ia != a.end(); ++ia, ++ib) {
+        if (ia.key() != ib.key() || !identical(ia.value(), ib.value())) return false;
+      }
+      return true;
+    }
+    case json::value_t::array:
+      if (a.size() != b.size()) return false;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!identical(a[i], b[i])) return false;
+      }
+      return true;
+    case json::value_t::number_float: {
+      const double x = a.get<double>(), y = b.get<double>();
+      return std::memcmp(&x, &y, sizeof x) == 0;
+    }
+    default:
+      return a == b;
+  }
+}
+
+struct Parsed {
+  bool ok;
+  json value;
+};
+
+Parsed parseFast(const std::string& text) {
+  Parsed p{false, nullptr};
+  p.ok = parseJson(text.data(), text.size(), p.value);
+  return p;
+}
+
+Parsed parsePadded(const std::string& text) {
+  SecretBuffer padded(text.size() + connector_crypto::detail::kJsonParsePadding, '\x7f');
+  std::memcpy(padded.data(), text.data(), text.size());
+  Parsed p{false, nullptr};
+  p.ok = parseJsonPadded(padded.data(), text.size(), p.value);
+  return p;
+}
+
+Parsed parseRef(const std::string& text) {
+  Parsed p{false, nullptr};
+  p.ok = parseJsonReference(text.data(), text.size(), p.value);
+  return p;
+}
+
+// The fast parser agrees with the reference on text: both reject, or both accept the same value.
+void requireSameParse(const std::string& text) {
+  INFO("input of " << text.size() << " bytes: " << json(text).dump(-1, ' ', true,
+                                                              json::error_handler_t::replace));
+  const Parsed ref = parseRef(text);
+  for (const Parsed& fast : {parseFast(text), parsePadded(text)}) {
+    REQUIRE(fast.ok == ref.ok);
+    if (ref.ok) {
+      REQUIRE(identical(fast.value, ref.value));
+    } else {
+      REQUIRE(fast.value.is_null());
+    }
+  }
+}
+
+std::string str(const SecretBuffer& b) { return std::string(b.data(), b.size()); }
+
+// serializeJson agrees with dump() and with the reference serializer, or all three refuse.
+void requireSameDump(const json& v) {
+  std::string expected;
+  bool dumpThrew = false;
+  try {
+    expected = v.dump();
+  } catch (const json::type_error&) {
+    dumpThrew = true;
+  }
+  if (dumpThrew) {
+    const std::string message = "credentials: a string is not valid UTF-8; nothing was encrypted";
+    REQUIRE(test_support::messageOf<connector_crypto::Error>([&] { serializeJson(v); }) == message);
+    REQUIRE(test_support::messageOf<connector_crypto::Error>([&] { serializeJsonReference(v); }) ==
+            message);
+    return;
+  }
+  REQUIRE(str(serializeJson(v)) == expected);
+  REQUIRE(str(serializeJsonReference(v)) == expected);
+}
+
+// A small deterministic generator (xorshift64*), for reproducible generated cases.
+struct Gen {
+  std::uint64_t s;
+  std::uint64_t next() {
+    s ^= s >> 12;
+    s ^= s << 25;
+    s ^= s >> 27;
+    return s * 0x2545F4914F6CDD1DULL;
+  }
+  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+};
+
+std::string randomString(Gen& g, bool allowInvalid) {
+  static const std::vector<std::string> pieces = {
+      "a", "Z", "0", " ", "\"", "\\", "/", "\b", "\f", "\n", "\r", "\t", std::string(1, '\0'),
+      "\x01", "\x1f", "\x7f", "é", "東", "🙂", "\xc3\xa9", "\xed\x9f\xbf", "\xee\x80\x80",
+      "\xf4\x8f\xbf\xbf", "\xf0\x90\x80\x80", "xxxxxxxxxxxxxxxx"};
+  static const std::vector<std::string> invalid = {
+      "\x80", "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+      "\xf5\x80\x80\x80", "\xff", "\xc3", "\xe6\x9d", "\xf0\x9f\x99"};
+  std::string out;
+  const std::size_t n = g.below(12);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (allowInvalid && g.below(40) == 0) {
+      out += invalid[g.below(invalid.size())];
+    } else {
+      out += pieces[g.below(pieces.size())];
+    }
+  }
+  return out;
+}
+
+json randomValue(Gen& g, int depth, bool allowInvalid) {
+  switch (g.below(depth > 4 ? 8 : 10)) {
+    case 0: return nullptr;
+    case 1: return g.below(2) == 0;
+    case 2: return static_cast<std::int64_t>(g.next());
+    case 3: return g.next();
+    case 4: {
+      double d;
+      const std::uint64_t bits = g.next();
+      std::memcpy(&d, &bits, sizeof d);
+      return d;  // any double, NaN and infinities included
+    }
+    case 5: return static_cast<double>(static_cast<std::int64_t>(g.next() % 2000001) - 1000000) /
+                   static_cast<double>(1 + g.below(1000));
+    case 6:
+    case 7: return randomString(g, allowInvalid);
+    case 8: {
+      json a = json::array();
+      for (std::size_t i = g.below(5); i > 0; --i) a.push_back(randomValue(g, depth + 1, allowInvalid));
+      return a;
+    }
+    default: {
+      json o = json::object();
+      for (std::size_t i = g.below(5); i > 0; --i) {
+        o[randomString(g, allowInvalid)] = randomValue(g, depth + 1, allowInvalid);
+      }
+      return o;
+    }
+  }
+}
+
+std::string nested(std::size_t depth, const char* open, const char* close, const char* leaf) {
+  std::string s;
+  for (std::size_t i = 0; i < depth; ++i) s += open;
+  s += leaf;
+  for (std::size_t i = 0; i < depth; ++i) s += close;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("the fast parser reads exactly what nlohmann::json::parse reads") {
+  SECTION("plain documents") {
+    for (const char* text :
+         {"{}", "[]", "null", "true", "false", "0", "\"\"", " {\"a\" : [1, 2.5, \"x\", null]} ",
+          "{\"type\":\"oauth2\",\"expires_at\":1764345600000,\"scope\":\"a b\"}", "\t\r\n[ ]\n"}) {
+      requireSameParse(text);
+    }
+  }
+  SECTION("duplicate keys: the last one wins") {
+    requireSameParse(R"({"a":1,"a":2})");
+    requireSameParse(R"({"b":{"x":1},"a":0,"b":[2]})");
+    const Parsed p = parseFast(R"({"a":1,"a":"two"})");
+    REQUIRE(p.ok);
+    REQUIRE(p.value == json{{"a", "two"}});
+  }
+  SECTION("integers: unsigned when non-negative, signed when negative, double beyond 64 bits") {
+    for (const char* text :
+         {"0", "-0", "1", "-1", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+          "-9223372036854775809", "18446744073709551615", "18446744073709551616",
+          "123456789012345678901234567890", "-123456789012345678901234567890", "[-0,0,-0]",
+          "{\"n\":-0}"}) {
+      requireSameParse(text);
+    }
+    REQUIRE(parseFast("7").value.is_number_unsigned());
+    REQUIRE(parseFast("-7").value.is_number_integer());
+    REQUIRE(parseFast("18446744073709551616").value.is_number_float());
+  }
+  SECTION("floats, rounding and range") {
+    for (const char* text :
+         {"-0.0", "0.0", "0.1", "1e5", "1E5", "1e+5", "1e-5", "1.5e308", "1.7976931348623157e308",
+          "1e309", "-1e400", "1e-400", "4.9e-324", "2.2250738585072011e-308", "3.14159265358979323846",
+          "0.30000000000000004", "1.00000000000000011102230246251565404236316680908203125",
+          "9007199254740993", "9007199254740993.0", "[1.0,-0.0,1e2]"}) {
+      requireSameParse(text);
+    }
+  }
+  SECTION("malformed numbers and tokens") {
+    for (const char* text : {"01", "-", "1.", ".5", "+1", "1e", "1e+", "NaN", "Infinity", "-Infinity",
+                             "0x10", "tru", "nul", "falsey", "[1,]", "{\"a\":1,}", "[1 2]",
+                             "{\"a\" 1}", "{1:2}", "'a'", "[", "]", "{", "}", ""}) {
+      requireSameParse(text);
+    }
+  }
+  SECTION("strings: escapes, surrogates, control characters") {
+    for (const char* text :
+         {R"("\u0000")", R"("\b\f\n\r\t\"\\\/")", R"("\u00e9\u6771\ud83d\ude42")", R"("\ud800")",
+          R"("\udc00")", R"("\ud800\u0041")", R"("\ud800\ud800")", R"("\udbff\udfff")",
+          R"("\uDC00\uD800")", R"("\u12")", R"("\u12G4")", R"("\x41")", R"("\a")", "\"a\tb\"",
+          "\"a\nb\"", "\"\x1f\"", "\"\x7f\"", "\"unterminated", R"("\")"}) {
+      requireSameParse(text);
+    }
+  }
+  SECTION("invalid UTF-8 inside and outside strings") {
+    for (const std::string& text :
+         {std::string("\"\x80\""), std::string("\"\xc0\x80\""), std::string("\"\xed\xa0\x80\""),
+          std::string("\"\xf4\x90\x80\x80\""), std::string("\"\xff\""), std::string("\"\xc3\""),
+          std::string("\"\xe6\x9d\""), std::string("[1]\x80"), std::string("\x80[1]"),
+          std::string("\"\xf0\x9f\x99\x82\""), std::string("\"\xef\xbf\xbf\"")}) {
+      requireSameParse(text);
+    }
+  }
+  SECTION("byte order mark, trailing content, embedded NUL") {
+    for (const std::string& text :
+         {std::string("\xef\xbb\xbf{}"), std::string("\xef\xbb{}"), std::string("{} x"),
+          std::string("{}{}"), std::string("1 2"), std::string("{}\0", 3), std::string("[\0]", 3),
+          std::string("\"a\0b\"", 5)}) {
+      requireSameParse(text);
+    }
+  }
+  SECTION("nesting up to the limit is read, one level more is refused") {
+    for (std::size_t depth : {std::size_t{511}, std::size_t{512}, std::size_t{513}, std::size_t{1024},
+                              std::size_t{1025}, std::size_t{5000}}) {
+      requireSameParse(nested(depth, "[", "]", "1"));
+      requireSameParse(nested(depth, "{\"a\":", "}", "{}"));
+    }
+    REQUIRE(parseFast(nested(512, "[", "]", "")).ok);
+    REQUIRE_FALSE(parseFast(nested(513, "[", "]", "")).ok);
+  }
+  SECTION("generated documents and their one-byte mutations") {
+    Gen g{0x9E3779B97F4A7C15ULL};
+    for (int i = 0; i < 3000; ++i) {
+      const std::string text = randomValue(g, 0, false).dump();
+      requireSameParse(text);
+      std::string mutated = text;
+      if (!mutated.empty()) {
+        mutated[g.below(mutated.size())] = static_cast<char>(g.below(256));
+        requireSameParse(mutated);
+        mutated.erase(g.below(mutated.size()), 1);
+        requireSameParse(mutated);
+      }
+    }
+  }
+}
+
+TEST_CASE("the fast serializer writes exactly what dump() writes") {
+  SECTION("scalars") {
+    for (const json& v :
+         {json(nullptr), json(true), json(false), json(0), json(-1), json(INT64_MIN), json(INT64_MAX),
+          json(UINT64_MAX), json(0.0), json(-0.0), json(1.0), json(0.1), json(1e300), json(-1e-300),
+          json(5e-324), json(123456789.0), json(1e21), json(1e-7), json(NAN), json(INFINITY),
+          json(-INFINITY), json(""), json("plain")}) {
+      requireSameDump(v);
+    }
+  }
+  SECTION("escapes: short forms, \\u00XX for other controls, everything else raw") {
+    std::string all;
+    for (int c = 0; c < 128; ++c) all.push_back(static_cast<char>(c));
+    requireSameDump(all);
+    requireSameDump(json{{all, all}});
+    requireSameDump("Grüße, 東京 🙂 \x7f \xef\xbf\xbf");
+    REQUIRE(str(serializeJson("\x01\x1f\"\\\n")) == R"("\u0001\u001f\"\\\n")");
+  }
+  SECTION("long strings cross the 8-byte fast path at every offset") {
+    for (std::size_t n = 0; n < 40; ++n) {
+      for (const char* special : {"\"", "\\", "\n", "\x01", "é", "🙂"}) {
+        std::string s(n, 'x');
+        s.insert(n / 2, special);
+        requireSameDump(s);
+      }
+    }
+  }
+  SECTION("invalid UTF-8 in a value or a key is refused with the fixed message") {
+    for (const std::string& bad :
+         {std::string("\x80"), std::string("ok\xc0\x80"), std::string("\xed\xa0\x80"),
+          std::string("\xf4\x90\x80\x80"), std::string("abcdefgh\xc3"), std::string("\xe6\x9d"),
+          std::string("\xf0\x9f\x99"), std::string("\xf5\x80\x80\x80"), std::string("\xff")}) {
+      requireSameDump(bad);
+      requireSameDump(json{{"k", json::array({1, bad})}});
+      requireSameDump(json{{bad, 1}});
+    }
+  }
+  SECTION("containers and binary values") {
+    requireSameDump(json::object());
+    requireSameDump(json::array());
+    requireSameDump(json{{"a", json::array()}, {"b", json::object()}, {"c", {1, {2, {3}}}}});
+    requireSameDump(json::binary({1, 2, 3}, 7));
+    requireSameDump(json{{"bin", json::binary({0xff})}});
+  }
+  SECTION("generated values, with and without invalid UTF-8") {
+    Gen g{0xD1B54A32D192ED03ULL};
+    for (int i = 0; i < 5000; ++i) requireSameDump(randomValue(g, 0, i % 2 == 0));
+  }
+}
