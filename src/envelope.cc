@@ -152,7 +152,7 @@ nlohmann::json openEnvelope(const nlohmann::json& stored, const KeyringState& st
         "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
         "levels)");
   }
-  entry.decryptions.fetch_add(1, std::memory_order_relaxed);
+  entry.countDecryption();
   return value;
 }
 
@@ -176,7 +176,7 @@ nlohmann::json sealValue(const nlohmann::json& plain, const KeyringState& state)
   members.emplace_hint(members.end(), "ct", detail::base64EncodeFast(sealed.data(), sealed.size()));
   members.emplace_hint(members.end(), "iv", detail::base64EncodeFast(iv.data(), iv.size()));
   members.emplace_hint(members.end(), "kid", entry.kid());
-  entry.encryptions.fetch_add(1, std::memory_order_relaxed);
+  entry.countEncryption();
   return out;
 }
 

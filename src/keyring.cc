@@ -15,28 +15,26 @@ namespace detail {
 
 KeyEntry::KeyEntry(std::string kid, SecretData key) : kid_(std::move(kid)), key_(std::move(key)) {}
 
-std::unique_ptr<Aes256Gcm> KeyEntry::acquire() const {
-  {
-    std::lock_guard<std::mutex> lock(poolMutex_);
-    if (!pool_.empty()) {
-      std::unique_ptr<Aes256Gcm> cipher = std::move(pool_.back());
-      pool_.pop_back();
-      return cipher;
-    }
-  }
-  return std::make_unique<Aes256Gcm>(key());
+KeyEntry::~KeyEntry() {
+  for (KeyShard& shard : shards_) delete shard.cipher.load(std::memory_order_acquire);
 }
 
-void KeyEntry::release(std::unique_ptr<Aes256Gcm> cipher) const noexcept {
-  // Keep at most a few idle contexts per key: enough for every thread of a typical service.
-  constexpr std::size_t kMaxIdle = 64;
-  std::lock_guard<std::mutex> lock(poolMutex_);
-  if (pool_.size() < kMaxIdle) {
-    try {
-      pool_.push_back(std::move(cipher));
-    } catch (...) {  // out of memory: the context is simply freed
-    }
-  }
+std::size_t threadShard() noexcept {
+  static std::atomic<std::size_t> next{0};
+  thread_local const std::size_t shard = next.fetch_add(1, std::memory_order_relaxed) % kKeyShards;
+  return shard;
+}
+
+std::uint64_t KeyEntry::encryptions() const noexcept {
+  std::uint64_t sum = 0;
+  for (const KeyShard& shard : shards_) sum += shard.encryptions.load(std::memory_order_relaxed);
+  return sum;
+}
+
+std::uint64_t KeyEntry::decryptions() const noexcept {
+  std::uint64_t sum = 0;
+  for (const KeyShard& shard : shards_) sum += shard.decryptions.load(std::memory_order_relaxed);
+  return sum;
 }
 
 bool looksLikeKey(std::string_view text) noexcept {
@@ -194,8 +192,7 @@ const KeyringOptions& Keyring::options() const noexcept { return state_->options
 KeyringStats Keyring::stats() const {
   KeyringStats out;
   for (const auto& [kid, entry] : state_->entries) {
-    out.perKid[kid] = {entry->encryptions.load(std::memory_order_relaxed),
-                       entry->decryptions.load(std::memory_order_relaxed)};
+    out.perKid[kid] = {entry->encryptions(), entry->decryptions()};
   }
   out.plaintextPassthroughs = state_->plaintextPassthroughs.load(std::memory_order_relaxed);
   out.plaintextRejected = state_->plaintextRejected.load(std::memory_order_relaxed);

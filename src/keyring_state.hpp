@@ -1,12 +1,12 @@
 // Internal: what a Keyring holds. Not a public header; key bytes never leave the library.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,40 +18,61 @@
 namespace connector_crypto {
 namespace detail {
 
-// One key under one kid, with a pool of ready cipher contexts (key schedule set once) and counters.
+// Shards of a key's per-thread state; a thread always uses the same one (threadShard()).
+inline constexpr std::size_t kKeyShards = 16;
+
+// This thread's shard, assigned round-robin when it first asks.
+std::size_t threadShard() noexcept;
+
+// One shard of a key: a ready cipher context and the counters, alone on a cache line so that
+// threads on different shards never write the same line.
+struct alignas(64) KeyShard {
+  std::atomic<Aes256Gcm*> cipher{nullptr};
+  std::atomic<std::uint64_t> encryptions{0};
+  std::atomic<std::uint64_t> decryptions{0};
+};
+
+// One key under one kid, with a cipher context (key schedule set once) and counters per shard.
+// The contexts die with the entry, so they are keyed by key identity, never by an address that a
+// later keyring could reuse.
 class KeyEntry {
  public:
   KeyEntry(std::string kid, SecretData key);
+  ~KeyEntry();
   KeyEntry(const KeyEntry&) = delete;
   KeyEntry& operator=(const KeyEntry&) = delete;
 
   const std::string& kid() const noexcept { return kid_; }
   ByteView key() const noexcept { return {key_.data(), key_.size()}; }
 
-  // Runs fn with a cipher context for this key, taken from the pool (created when the pool is empty)
-  // and returned afterwards, so each thread keeps reusing a context without sharing one.
+  // Runs fn with this thread's cipher context for the key: taken out of the thread's shard
+  // (created when empty) and put back afterwards, so no two threads ever share a context.
   template <typename Fn>
   auto withCipher(Fn&& fn) const {
-    std::unique_ptr<Aes256Gcm> cipher = acquire();
-    struct Return {
-      const KeyEntry* self;
-      std::unique_ptr<Aes256Gcm>* cipher;
-      ~Return() { self->release(std::move(*cipher)); }
-    } giveBack{this, &cipher};
+    KeyShard& shard = shards_[threadShard()];
+    std::unique_ptr<Aes256Gcm> cipher(shard.cipher.exchange(nullptr, std::memory_order_acquire));
+    if (!cipher) cipher = std::make_unique<Aes256Gcm>(key());
+    struct PutBack {
+      KeyShard& shard;
+      std::unique_ptr<Aes256Gcm>& cipher;
+      ~PutBack() { delete shard.cipher.exchange(cipher.release(), std::memory_order_acq_rel); }
+    } putBack{shard, cipher};
     return fn(*cipher);
   }
 
-  mutable std::atomic<std::uint64_t> encryptions{0};
-  mutable std::atomic<std::uint64_t> decryptions{0};
+  void countEncryption() const noexcept {
+    shards_[threadShard()].encryptions.fetch_add(1, std::memory_order_relaxed);
+  }
+  void countDecryption() const noexcept {
+    shards_[threadShard()].decryptions.fetch_add(1, std::memory_order_relaxed);
+  }
+  std::uint64_t encryptions() const noexcept;
+  std::uint64_t decryptions() const noexcept;
 
  private:
-  std::unique_ptr<Aes256Gcm> acquire() const;
-  void release(std::unique_ptr<Aes256Gcm> cipher) const noexcept;
-
   std::string kid_;
   SecretData key_;
-  mutable std::mutex poolMutex_;
-  mutable std::vector<std::unique_ptr<Aes256Gcm>> pool_;
+  mutable std::array<KeyShard, kKeyShards> shards_;
 };
 
 struct KeyringState {
