@@ -7,15 +7,19 @@
 #include <cstring>
 #include <limits>
 
+#if CONNECTOR_CRYPTO_HAVE_SIMDJSON
 #include <simdjson.h>
+#endif
 
 #include "connector_crypto/limits.hpp"
 #include "connector_crypto/secret_data.hpp"
+#include "json_codec.hpp"
 
 namespace connector_crypto {
 namespace cli {
 namespace {
 
+#if CONNECTOR_CRYPTO_HAVE_SIMDJSON
 // A simdjson DOM parser per thread, limited to kMaxJsonDepth, and a padded copy of its input
 // (wiped after every parse: a line may hold plaintext credentials).
 struct ThreadParser {
@@ -27,6 +31,7 @@ struct ThreadParser {
     }
   }
 };
+#endif
 
 bool isWs(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -248,6 +253,7 @@ std::optional<FieldPath> parseFieldPath(std::string_view text) {
   return out;
 }
 
+#if CONNECTOR_CRYPTO_HAVE_SIMDJSON
 namespace {
 
 // Parses text with this thread's simdjson parser; the element lives until the next parse.
@@ -313,6 +319,44 @@ bool parseLine(std::string_view line, const FieldPath& path, std::optional<nlohm
   field = toJson(e);
   return true;
 }
+
+#else
+
+// Without simdjson: the library's own parser (the same depth limit and UTF-8 rules). nlohmann
+// stops reading at a NUL byte, so a line holding one is refused here, as simdjson refuses it.
+namespace {
+
+bool parseDocument(std::string_view text, nlohmann::json& out) {
+  if (std::memchr(text.data(), '\0', text.size()) != nullptr) return false;
+  return detail::parseJson(text.data(), text.size(), out);
+}
+
+}  // namespace
+
+bool isValidJson(std::string_view text) {
+  nlohmann::json doc;
+  const bool ok = parseDocument(text, doc);
+  detail::wipeJsonValues(doc);
+  return ok;
+}
+
+bool parseLine(std::string_view line, const FieldPath& path, std::optional<nlohmann::json>& field) {
+  field.reset();
+  nlohmann::json doc;
+  if (!parseDocument(line, doc)) return false;
+  nlohmann::json* e = &doc;
+  for (const std::string& segment : path.segments) {
+    if (!e->is_object()) break;
+    const auto it = e->find(segment);
+    if (it == e->end()) break;
+    e = &*it;
+    if (&segment == &path.segments.back()) field = std::move(*e);
+  }
+  detail::wipeJsonValues(doc);
+  return true;
+}
+
+#endif
 
 bool isBlank(std::string_view text) noexcept { return skipWs(text, 0) == text.size(); }
 
