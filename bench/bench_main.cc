@@ -124,19 +124,29 @@ void roundTrip(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
+// Keyrings and one mongoexport line with v1 credentials, for the rewrap benchmarks.
+struct RewrapFixture {
+  cc::Keyring v1 = cc::Keyring::fromBase64({{"v1", kKeyV1}}, "v1");
+  cc::Keyring v1v2 = cc::Keyring::fromBase64({{"v1", kKeyV1}, {"v2", kKeyV2}}, "v2");
+  std::string line = nlohmann::json{{"_id", {{"$oid", "65f1a2b3c4d5e6f708192a3b"}}},
+                                    {"name", "Google Drive (marketing)"},
+                                    {"provider", "google-drive"},
+                                    {"credentials", cc::encryptCredentials(payload(0).value, v1)}}
+                         .dump();
+};
+
+const RewrapFixture& rewrapFixture() {
+  static const RewrapFixture fixture;
+  return fixture;
+}
+
 // The library half of `connector-crypto rewrap`: one mongoexport line in, parsed, its credentials
 // rewrapped from v1 to v2, dumped.
 void rewrapLine(benchmark::State& state) {
-  static const cc::Keyring v1 = cc::Keyring::fromBase64({{"v1", kKeyV1}}, "v1");
-  static const cc::Keyring v1v2 = cc::Keyring::fromBase64({{"v1", kKeyV1}, {"v2", kKeyV2}}, "v2");
-  nlohmann::json doc = {{"_id", {{"$oid", "65f1a2b3c4d5e6f708192a3b"}}},
-                        {"name", "Google Drive (marketing)"},
-                        {"provider", "google-drive"},
-                        {"credentials", cc::encryptCredentials(payload(0).value, v1)}};
-  const std::string line = doc.dump();
+  const RewrapFixture& f = rewrapFixture();
   for (auto _ : state) {
-    nlohmann::json d = nlohmann::json::parse(line);
-    d["credentials"] = cc::rewrapCredentials(d["credentials"], v1v2);
+    nlohmann::json d = nlohmann::json::parse(f.line);
+    d["credentials"] = cc::rewrapCredentials(d["credentials"], f.v1v2);
     benchmark::DoNotOptimize(d.dump());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
@@ -145,17 +155,11 @@ void rewrapLine(benchmark::State& state) {
 // The same pipeline through the library's internal codec (simdjson parse, fast dump), as the CLI
 // can do by linking connector_crypto_internal.
 void rewrapLineFastCodec(benchmark::State& state) {
-  static const cc::Keyring v1 = cc::Keyring::fromBase64({{"v1", kKeyV1}}, "v1");
-  static const cc::Keyring v1v2 = cc::Keyring::fromBase64({{"v1", kKeyV1}, {"v2", kKeyV2}}, "v2");
-  nlohmann::json doc = {{"_id", {{"$oid", "65f1a2b3c4d5e6f708192a3b"}}},
-                        {"name", "Google Drive (marketing)"},
-                        {"provider", "google-drive"},
-                        {"credentials", cc::encryptCredentials(payload(0).value, v1)}};
-  const std::string line = doc.dump();
+  const RewrapFixture& f = rewrapFixture();
   for (auto _ : state) {
     nlohmann::json d;
-    if (!cc::detail::parseJson(line.data(), line.size(), d)) state.SkipWithError("parse failed");
-    d["credentials"] = cc::rewrapCredentials(d["credentials"], v1v2);
+    if (!cc::detail::parseJson(f.line.data(), f.line.size(), d)) state.SkipWithError("parse failed");
+    d["credentials"] = cc::rewrapCredentials(d["credentials"], f.v1v2);
     benchmark::DoNotOptimize(cc::detail::serializeJson(d));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
