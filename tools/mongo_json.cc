@@ -267,58 +267,9 @@ simdjson::simdjson_result<simdjson::dom::element> parseOnThread(std::string_view
   return result;
 }
 
-// The same value as nlohmann::json::parse would build (non-negative integers unsigned).
-nlohmann::json toJson(simdjson::dom::element e) {
-  switch (e.type()) {
-    case simdjson::dom::element_type::OBJECT: {
-      nlohmann::json out = nlohmann::json::object();
-      for (simdjson::dom::key_value_pair kv : simdjson::dom::object(e)) {
-        out[std::string(kv.key)] = toJson(kv.value);  // a repeated key: the last one wins
-      }
-      return out;
-    }
-    case simdjson::dom::element_type::ARRAY: {
-      nlohmann::json out = nlohmann::json::array();
-      for (simdjson::dom::element item : simdjson::dom::array(e)) out.push_back(toJson(item));
-      return out;
-    }
-    case simdjson::dom::element_type::STRING:
-      return std::string(std::string_view(e));
-    case simdjson::dom::element_type::INT64: {
-      const std::int64_t v = std::int64_t(e);
-      if (v >= 0) return static_cast<std::uint64_t>(v);
-      return v;
-    }
-    case simdjson::dom::element_type::UINT64:
-      return std::uint64_t(e);
-    case simdjson::dom::element_type::DOUBLE:
-      return double(e);
-    case simdjson::dom::element_type::BOOL:
-      return bool(e);
-    case simdjson::dom::element_type::NULL_VALUE:
-    default:
-      return nullptr;
-  }
-}
-
 }  // namespace
 
 bool isValidJson(std::string_view text) { return parseOnThread(text).error() == simdjson::SUCCESS; }
-
-bool parseLine(std::string_view line, const FieldPath& path, std::optional<nlohmann::json>& field) {
-  field.reset();
-  auto root = parseOnThread(line);
-  if (root.error() != simdjson::SUCCESS) return false;
-  simdjson::dom::element e = root.value_unsafe();
-  for (const std::string& segment : path.segments) {
-    if (!e.is_object()) return true;
-    auto next = simdjson::dom::object(e).at_key(segment);
-    if (next.error() != simdjson::SUCCESS) return true;
-    e = next.value_unsafe();
-  }
-  field = toJson(e);
-  return true;
-}
 
 #else
 
@@ -340,23 +291,21 @@ bool isValidJson(std::string_view text) {
   return ok;
 }
 
-bool parseLine(std::string_view line, const FieldPath& path, std::optional<nlohmann::json>& field) {
-  field.reset();
-  nlohmann::json doc;
-  if (!parseDocument(line, doc)) return false;
-  nlohmann::json* e = &doc;
-  for (const std::string& segment : path.segments) {
-    if (!e->is_object()) break;
-    const auto it = e->find(segment);
-    if (it == e->end()) break;
-    e = &*it;
-    if (&segment == &path.segments.back()) field = std::move(*e);
-  }
-  detail::wipeJsonValues(doc);
-  return true;
+#endif
+
+std::optional<nlohmann::json> parseValue(std::string_view text) {
+  nlohmann::json value;
+  if (!detail::parseJson(text.data(), text.size(), value)) return std::nullopt;
+  return value;
 }
 
-#endif
+bool parseLine(std::string_view line, const FieldPath& path, std::optional<nlohmann::json>& field) {
+  field.reset();
+  if (!isValidJson(line)) return false;
+  const Located where = locate(line, path);
+  if (where.field) field = parseValue(where.field->of(line));
+  return true;
+}
 
 bool isBlank(std::string_view text) noexcept { return skipWs(text, 0) == text.size(); }
 

@@ -26,6 +26,10 @@ std::optional<FieldPath> parseFieldPath(std::string_view text);
 // True when text is one JSON value (UTF-8, at most kMaxJsonDepth levels, whitespace around it).
 bool isValidJson(std::string_view text);
 
+// The value of one JSON text (a field's bytes from locate) through the library's parser, so a field
+// reads exactly as decrypted plaintext does; nullopt when it is not valid JSON.
+std::optional<nlohmann::json> parseValue(std::string_view text);
+
 // Validates line like isValidJson and, when it is an object with a value at path, sets field to
 // that value (nullopt when a level is missing or not an object). False when line is not valid JSON.
 bool parseLine(std::string_view line, const FieldPath& path, std::optional<nlohmann::json>& field);

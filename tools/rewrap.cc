@@ -33,8 +33,7 @@ Parsed parseRecord(std::string_view line, const FieldPath& path) {
     p.blank = true;
     return p;
   }
-  std::optional<nlohmann::json> field;
-  if (!parseLine(line, path, field)) {
+  if (!isValidJson(line)) {
     p.reason = "not valid JSON (or nested deeper than 512 levels)";
     return p;
   }
@@ -45,11 +44,16 @@ Parsed parseRecord(std::string_view line, const FieldPath& path) {
   }
   if (p.where.id) p.id = shortId(p.where.id->of(line));
   if (!p.where.duplicate.empty()) {
-    if (field) wipeCredentials(*field);
     p.reason = "the field \"" + p.where.duplicate + "\" appears twice";
     return p;
   }
-  if (!p.where.field || !field) return p;
+  if (!p.where.field) return p;
+  // The field's own bytes, read by the library's parser: valid, since the whole line is.
+  std::optional<nlohmann::json> field = parseValue(p.where.field->of(line));
+  if (!field) {
+    p.reason = "not valid JSON (or nested deeper than 512 levels)";
+    return p;
+  }
   nlohmann::json& value = *field;
   const std::string error = convertExtendedJson(value);
   if (!error.empty()) {
