@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(
-  g++ make cmake pkg-config         # toolchain
+  g++ make cmake pkg-config git     # toolchain (git: the FetchContent consumer test)
   libssl-dev nlohmann-json3-dev     # the library
   catch2                            # unit tests
   nodejs                            # interop tests' Node peer (needs >= 20.19, checked by tools/ci/30-interop.sh)

@@ -12,9 +12,9 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$(nproc)"
-# Excluded by name in the preset: cmake_import_install/consumer, which build a separate,
-# unsanitized consumer project against the installed library (it cannot link the sanitizer
-# runtime, and stage 10 already runs it). Every other test runs here.
+# Excluded by name in the preset: cmake_import_install/consumer and the pkg-config and FetchContent
+# consumers, which build separate, unsanitized consumer programs (they cannot link the sanitizer
+# runtime, and stage 10 already runs them). Every other test runs here.
 ctest --preset asan -j"$(nproc)"
 
 cmake --preset tsan >/dev/null
