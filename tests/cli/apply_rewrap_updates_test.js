@@ -73,7 +73,7 @@ const isDoc = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) &&
   !(v instanceof Date);
 // A query path: arrays on the way (and at the end) match if any element does.
 function queryMatch(v, segs, pred) {
-  if (Array.isArray(v)) return pred(v) || v.some((e) => queryMatch(e, segs, pred));
+  if (Array.isArray(v)) return (segs.length === 0 && pred(v)) || v.some((e) => queryMatch(e, segs, pred));
   if (segs.length === 0) return pred(v);
   if (!isDoc(v) || !(segs[0] in v)) return segs.length === 0 ? pred(v) : pred(undefined);
   return queryMatch(v[segs[0]], segs.slice(1), pred);
