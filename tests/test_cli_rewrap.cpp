@@ -187,6 +187,24 @@ TEST_CASE("a plaintext update's filter holds the exported field's exact bytes") 
   }
 }
 
+TEST_CASE("an integer beyond 2^53 reaches the filter as an exact int64") {
+  // A relaxed export writes an int64 as a bare number; EJSON.parse would read it as a double.
+  const std::string line =
+      "{\"_id\":9007199254740993,\"credentials\":{\"n\":-9223372036854775808,\"m\":["
+      "9007199254740991,"
+      "9007199254740992,1e300,9223372036854775808,-9007199254740992.5],\"s\":\"9007199254740993\"}"
+      "}";
+  const Run r = run({"rewrap", "--format", "updates"}, envV1V2(), line + "\n");
+  REQUIRE(r.code == 0);
+  const std::string want =
+      "{\"filter\":{\"_id\":{\"$numberLong\":\"9007199254740993\"},\"$expr\":{\"$eq\":[\"$"
+      "credentials\","
+      "{\"$literal\":{\"n\":{\"$numberLong\":\"-9223372036854775808\"},\"m\":[9007199254740991,{\"$"
+      "numberLong\":\"9007199254740992\"},1e300,9223372036854775808,-9007199254740992.5],\"s\":"
+      "\"9007199254740993\"}}]}},\"update\":";
+  CHECK(r.out.substr(0, want.size()) == want);
+}
+
 TEST_CASE("rewrap reaches a nested field with a dotted --field") {
   const nlohmann::json auth = {{"password", "tok-nested-0011"}};
   const std::string plainLine = "{\"_id\":" + oid(1) +

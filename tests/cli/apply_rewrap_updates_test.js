@@ -227,11 +227,12 @@ function cli(args, kid, input) {
 const envelopeUnder = (kid, plain) => EJSON.parse(cli(['encrypt'], kid, JSON.stringify(plain)));
 const decrypt = (envelope) => JSON.parse(cli(['decrypt'], 'v2', JSON.stringify(envelope)));
 const clone = (d) => EJSON.parse(EJSON.stringify(d, { relaxed: false }), { relaxed: false });
-function rewrap(docs, field, canonical = () => false) {
+// What mongoexport writes: relaxed Extended JSON by default.
+const relaxedLine = (d) => EJSON.stringify(d, { relaxed: true });
+function rewrap(docs, field, lineOf = relaxedLine) {
   const exportFile = path.join(work, 'export.jsonl');
   const updates = path.join(work, 'updates.jsonl');
-  // What mongoexport writes: relaxed Extended JSON (canonical for --jsonFormat=canonical).
-  fs.writeFileSync(exportFile, docs.map((d) => EJSON.stringify(d, { relaxed: !canonical(d) }) + '\n').join(''));
+  fs.writeFileSync(exportFile, docs.map((d) => lineOf(d) + '\n').join(''));
   fs.rmSync(updates, { force: true });
   cli(['rewrap', '--format', 'updates', '--field', field, exportFile, '-o', updates], 'v2');
   return updates;
@@ -257,8 +258,15 @@ test('export -> rewrap -> apply: each record changes only if it still holds what
     { _id: false, name: 'falsy false', credentials: { t: 's3cret-f' } },
     { _id: 'ünïcødé-日本', name: 'non-ASCII', credentials: ['s3cret-arr', 1] },
     { _id: new ObjectId('65a1b2c3d4e5f6000000000a'), name: 'array now contains it', credentials: ['s3cret-arr2'] },
+    { _id: new Long('9007199254740993'), name: 'int64 beyond 2^53 (relaxed export)', credentials: { n: new Long('-9007199254740993') } },
   ];
-  const updates = rewrap(exported, 'credentials', (d) => d.name.startsWith('typed'));
+  // mongoexport --jsonFormat=canonical for the typed record; a relaxed export writes an int64 as a
+  // bare number (bson's own relaxed EJSON.stringify would round it, mongoexport does not).
+  const updates = rewrap(exported, 'credentials', (d) => {
+    if (d.name.startsWith('typed')) return EJSON.stringify(d, { relaxed: false });
+    if (d.name.startsWith('int64')) return '{"_id":9007199254740993,"name":"int64 beyond 2^53 (relaxed export)","credentials":{"n":-9007199254740993}}';
+    return relaxedLine(d);
+  });
   const updateLines = fs.readFileSync(updates, 'utf8').trim().split('\n');
   assert.strictEqual(updateLines.length, exported.length);
   // The live collection since the export.
@@ -276,7 +284,7 @@ test('export -> rewrap -> apply: each record changes only if it still holds what
   const r = apply(updates, db, 4);
   assert.strictEqual(r.exitCode, 0, r.printed);
   assert.strictEqual(batches.length, Math.ceil(exported.length / 4));
-  assert.strictEqual(summaryOf(r.printed), `apply-rewrap-updates: 14 updates in 4 batches: 8 matched, 8 modified, ` +
+  assert.strictEqual(summaryOf(r.printed), `apply-rewrap-updates: 15 updates in 4 batches: 9 matched, 9 modified, ` +
     '6 no longer matched (changed since the export: export and rewrap again)');
   for (const [n, before] of untouched) assert.strictEqual(EJSON.stringify(byName(n), { relaxed: false }), before, n);
   assert.strictEqual(live.length, exported.length - 1, 'a deleted document came back');
@@ -285,6 +293,7 @@ test('export -> rewrap -> apply: each record changes only if it still holds what
     'falsy empty': { t: 's3cret-e' }, 'falsy false': { t: 's3cret-f' }, 'non-ASCII': ['s3cret-arr', 1],
     // What the TypeScript services read: Extended JSON converted as JSON.stringify does.
     'typed (canonical export)': null,  // compared as text below (an int64 beyond 2^53)
+    'int64 beyond 2^53 (relaxed export)': null,
   };
   for (const [n, plaintext] of Object.entries(want)) {
     const doc = byName(n);
@@ -293,14 +302,16 @@ test('export -> rewrap -> apply: each record changes only if it still holds what
     if (n.startsWith('typed')) {
       const text = cli(['decrypt'], 'v2', JSON.stringify(doc.credentials));
       assert.strictEqual(text.trim(), '{"at":"2021-03-04T10:15:30.000Z","d":2.5,"i":7,"n":9007199254740993,"tags":["x","y"]}', n);
+    } else if (n.startsWith('int64')) {
+      assert.strictEqual(cli(['decrypt'], 'v2', JSON.stringify(doc.credentials)).trim(), '{"n":-9007199254740993}', n);
     } else {
       assert.deepStrictEqual(decrypt(doc.credentials), plaintext, n);
     }
   }
   // Applying the file again changes nothing: every filter now misses.
   const again = apply(updates, db, 4);
-  assert.strictEqual(summaryOf(again.printed), 'apply-rewrap-updates: 14 updates in 4 batches: 0 matched, ' +
-    '0 modified, 14 no longer matched (changed since the export: export and rewrap again)');
+  assert.strictEqual(summaryOf(again.printed), 'apply-rewrap-updates: 15 updates in 4 batches: 0 matched, ' +
+    '0 modified, 15 no longer matched (changed since the export: export and rewrap again)');
   assert.ok(!r.printed.includes('s3cret'), 'the output quotes a credential');
 });
 
