@@ -28,7 +28,7 @@
     updates: 0, batches: 0, matched: 0, modified: 0, notMatched: 0,
     failed: 0,     // updates the server reported a write error for
     unknown: 0,    // updates in batches that failed without a result
-    failedBatches: 0, unknownBatches: 0, skipped: 0, readFailed: false,
+    failedBatches: 0, unknownBatches: 0, concernBatches: 0, skipped: 0, readFailed: false,
   };
   const say = (s) => print(`apply-rewrap-updates: ${s}`);
 
@@ -76,8 +76,8 @@
         const at = w && Number.isInteger(w.index) && w.index >= 0 && w.index < lineOf.length ? `line ${lineOf[w.index]}` : 'a line';
         say(`${at}: write error${w && w.code !== undefined ? ` ${w.code}` : ''}`);
       });
-      r = { matchedCount: p.matched, modifiedCount: p.modified };
       totals.failed += p.writeErrors.length;
+      if (p.concern) totals.concernBatches += 1;
       totals.notMatched += Math.max(0, ops.length - p.writeErrors.length - p.matched);
       totals.matched += p.matched;
       totals.modified += p.modified;
@@ -169,6 +169,7 @@
       (t.notMatched > 0 ? ' (changed since the export: export and rewrap again)' : '') +
       (t.failed > 0 ? `, ${t.failed} FAILED (write errors, lines listed above)` : '') +
       (t.unknown > 0 ? `, ${t.unknown} in ${t.unknownBatches} failed batches with no result (rerun the file)` : '') +
+      (t.concernBatches > 0 ? `, write concern NOT SATISFIED in ${t.concernBatches} batches (rerun the file)` : '') +
       (t.skipped > 0 ? `, ${t.skipped} lines SKIPPED (listed above)` : '') +
       (t.readFailed ? ', READ FAILED (the rest of the file was not applied)' : ''));
   if (t.failed > 0 || t.unknown > 0 || t.skipped > 0 || t.failedBatches > 0 || t.readFailed) quit(1);

@@ -445,6 +445,22 @@ test('a failing batch: its partial result is counted, its failures are not "no l
   assert.strictEqual(summaryOf(l.printed), 'apply-rewrap-updates: 8 updates in 1 batches: 1 matched, 1 modified, ' +
     '6 no longer matched (changed since the export: export and rewrap again), 1 FAILED (write errors, lines listed above)');
   assert.match(l.printed, /^apply-rewrap-updates: line 1: write error 2$/m);
+  // Every update applied on the primary, but the write concern failed: not "done".
+  const concern = {
+    getCollection: () => ({
+      bulkWrite: (ops) => {
+        throw Object.assign(new Error('x'), {
+          name: 'MongoBulkWriteError', code: 64, writeErrors: [], err: { code: 64 },
+          result: { matchedCount: ops.length, modifiedCount: ops.length },
+        });
+      },
+    }),
+  };
+  const c = apply(file, concern, 8);
+  assert.strictEqual(c.exitCode, 1);
+  assert.strictEqual(c.printed, 'apply-rewrap-updates: lines 1-8: batch partly failed (MongoBulkWriteError 64), ' +
+    'write concern not satisfied: rerun the file\napply-rewrap-updates: 8 updates in 1 batches: 8 matched, 8 modified, ' +
+    '0 no longer matched, write concern NOT SATISFIED in 1 batches (rerun the file)');
 });
 
 test('settings: a missing variable, a bad batch size or an unreadable file exit 2', () => {
