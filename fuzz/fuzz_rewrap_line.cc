@@ -2,11 +2,13 @@
 // The first byte picks the output format (bit 0) and the field path (bit 1); the rest is the line.
 // Contract checked: nothing but std::bad_alloc escapes; a changed record's new envelope is under
 // the active kid and decrypts to the value the old record held (Extended JSON converted), and in
-// documents format every byte outside the field is kept; an unchanged record is null, missing or
-// already under the active kid; rewrapping a changed record again changes nothing.
+// documents format every byte outside the field is kept, in updates format the filter pins the
+// exported _id and value; an unchanged record is null, missing or already under the active kid;
+// rewrapping a changed record again changes nothing.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -50,6 +52,31 @@ nlohmann::json expectedPlaintext(std::string_view line, const FieldPath& path) {
   return connector_crypto::decryptCredentials(*field, keyring());
 }
 
+// v with its Extended JSON converted; nullopt when it does not convert.
+std::optional<nlohmann::json> converted(nlohmann::json v) {
+  if (!connector_crypto::cli::convertExtendedJson(v).empty()) return std::nullopt;
+  return v;
+}
+
+// The filter pins the exported _id and the exported value: the old ct of an envelope, or the
+// whole plaintext (the field's bytes, int64 beyond 2^53 wrapped) under $expr $eq $literal.
+void checkFilter(std::string_view line, const FieldPath& path, const nlohmann::json& filter) {
+  const auto where = connector_crypto::cli::locate(line, path);
+  require(where.id.has_value() && where.field.has_value(), "an update without _id or field");
+  require(filter.size() == 2 && filter.contains("_id"), "a filter without _id and one condition");
+  const auto id = converted(nlohmann::json::parse(where.id->of(line)));
+  if (id) require(converted(filter.at("_id")) == id, "the filter's _id is not the exported _id");
+  const nlohmann::json field = nlohmann::json::parse(where.field->of(line));
+  if (field.is_object() && field.contains("__enc")) {
+    require(filter.at(path.text + ".ct") == field.at("ct"), "an envelope filter without its ct");
+    return;
+  }
+  const nlohmann::json& eq = filter.at("$expr").at("$eq");
+  require(eq.size() == 2 && eq.at(0) == "$" + path.text, "a plaintext filter on another path");
+  require(converted(eq.at(1).at("$literal")) == converted(field),
+          "a plaintext filter that is not the exported value");
+}
+
 void checkChanged(std::string_view line, const RewrapConfig& config, const RecordResult& r) {
   const nlohmann::json want = expectedPlaintext(line, config.path);
   nlohmann::json envelope;
@@ -70,7 +97,7 @@ void checkChanged(std::string_view line, const RewrapConfig& config, const Recor
   } else {
     const nlohmann::json update = nlohmann::json::parse(r.output);
     envelope = update.at("update").at("$set").at(config.path.text);
-    require(update.at("filter").contains("_id"), "an update without _id in its filter");
+    checkFilter(line, config.path, update.at("filter"));
   }
   require(connector_crypto::isEncrypted(envelope), "the new value is not an envelope");
   require(envelope.at("kid") == "v2", "the new envelope is not under the active kid");

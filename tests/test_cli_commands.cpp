@@ -168,26 +168,41 @@ TEST_CASE("rotate stages a new key, then activates it") {
   }
 }
 
-TEST_CASE("no subcommand but keygen and rotate prints a key, only decrypt prints plaintext") {
+TEST_CASE(
+    "no subcommand but keygen and rotate prints a key, only decrypt prints plaintext (and an "
+    "updates filter the exported value)") {
   const std::string plain = R"({"token":"tok-leak-check"})";
   const std::string env1 = envelopeText(nlohmann::json::parse(plain), "v1", kKeyA);
   const std::string doc =
       "{\"_id\":1,\"credentials\":" + env1 + "}\n{\"_id\":2,\"credentials\":" + plain + "}\n";
-  for (const auto& c : std::vector<std::pair<std::vector<std::string>, std::string>>{
-           {{"check"}, ""},
-           {{"encrypt"}, plain},
-           {{"inspect"}, env1},
-           {{"audit", "--verify"}, doc},
-           {{"rewrap"}, doc},
-           {{"rewrap", "--format", "updates"}, doc},
-           {{"rewrap", "--dry-run"}, doc},
-           {{"decrypt"}, "{\"__enc\":1}"},
-           {{"--help"}, ""}}) {
+  for (const auto& c :
+       std::vector<std::pair<std::vector<std::string>, std::string>>{{{"check"}, ""},
+                                                                     {{"encrypt"}, plain},
+                                                                     {{"inspect"}, env1},
+                                                                     {{"audit", "--verify"}, doc},
+                                                                     {{"rewrap"}, doc},
+                                                                     {{"rewrap", "--dry-run"}, doc},
+                                                                     {{"decrypt"}, "{\"__enc\":1}"},
+                                                                     {{"--help"}, ""}}) {
     INFO("command: " << c.first[0]);
     const Run r = run(c.first, envV1V2(), c.second);
     test_support::requireNoSecret(r.out + r.err, allKeys());
     CHECK((r.out + r.err).find("tok-leak-check") == std::string::npos);
   }
+  // A plaintext record's update pins the exported value (docs/ROTATION.md): the plaintext is in
+  // that filter, as the export held it, and nowhere else.
+  const Run u = run({"rewrap", "--format", "updates"}, envV1V2(), doc);
+  REQUIRE(u.code == 0);
+  test_support::requireNoSecret(u.out + u.err, allKeys());
+  CHECK(u.err.find("tok-leak-check") == std::string::npos);
+  const std::vector<std::string> updates = lines(u.out);
+  REQUIRE(updates.size() == 2);
+  CHECK(updates[0].find("tok-leak-check") == std::string::npos);
+  nlohmann::json plainUpdate = nlohmann::json::parse(updates[1]);
+  CHECK(plainUpdate.at("filter").at("$expr").at("$eq").at(1).at("$literal") ==
+        nlohmann::json::parse(plain));
+  plainUpdate.at("filter").erase("$expr");
+  CHECK(plainUpdate.dump().find("tok-leak-check") == std::string::npos);
 }
 
 TEST_CASE("every subcommand has --help") {

@@ -131,7 +131,9 @@ TEST_CASE("rewrap --format updates writes one conditional update per changed rec
   const std::vector<Record> records = mixedExport(false);
   const Run r = run({"rewrap", "--format", "updates"}, envV1V2(), joinLines(records));
   REQUIRE(r.code == 0);
-  checkNoSecrets(r);
+  // The plaintext filters hold the exported plaintext (docs/ROTATION.md); nothing else does.
+  test_support::requireNoSecret(r.out + r.err, allKeys());
+  CHECK(r.err.find("tok-") == std::string::npos);
   const std::vector<std::string> out = lines(r.out);
   std::size_t next = 0;
   for (const Record& rec : records) {
@@ -146,16 +148,61 @@ TEST_CASE("rewrap --format updates writes one conditional update per changed rec
     if (rec.expect == Expect::kFromV1) {
       CHECK(u.at("filter").at("credentials.ct") == in.at("credentials").at("ct"));
     } else {
-      CHECK(u.at("filter").at("credentials.__enc").dump() == "{\"$exists\":false}");
+      // The whole exported value, wrappers and key order kept, compared by $expr as one value.
+      const ordered_json want = {{"$eq", {"$credentials", {{"$literal", in.at("credentials")}}}}};
+      CHECK(u.at("filter").at("$expr").dump() == want.dump());
+      CHECK_FALSE(u.at("filter").contains("credentials.__enc"));
     }
     const ordered_json& set = u.at("update").at("$set");
     REQUIRE(set.size() == 1);
+    CHECK(set.dump().find("tok-") == std::string::npos);
     const nlohmann::json envelope = nlohmann::json::parse(set.at("credentials").dump());
     CHECK(envelope.at("kid") == "v2");
     CHECK(connector_crypto::decryptCredentials(envelope, keyring()) == rec.plaintext);
   }
   CHECK(next == out.size());
   CHECK(out.size() == 4);
+}
+
+TEST_CASE("a plaintext update's filter holds the exported field's exact bytes") {
+  // Wrappers, number spelling and key order as exported: EJSON.parse in the script rebuilds the
+  // BSON types from them (an int64 beyond 2^53 stays exact, a date stays a date).
+  const std::string field =
+      "{ \"at\" : {\"$date\":\"2021-03-04T10:15:30Z\"}, \"big\":{\"$numberLong\":"
+      "\"9007199254740993\"},\"f\":1.50,\"s\":\"$not-a-path\\u00e9\",\"a\":[1,[2]] }";
+  for (const std::string& value : {field, std::string("\"just-a-string\""), std::string("[1,[2]]"),
+                                   std::string("-0.0"), std::string("false")}) {
+    INFO("value: " << value);
+    const std::string line = "{\"_id\":{\"$numberLong\":\"0\"} , \"credentials\" : " + value + " }";
+    const Run r = run({"rewrap", "--format", "updates"}, envV1V2(), line + "\n");
+    REQUIRE(r.code == 0);
+    const std::string want =
+        "{\"filter\":{\"_id\":{\"$numberLong\":\"0\"},\"$expr\":{\"$eq\":[\"$"
+        "credentials\",{\"$literal\":" +
+        value + "}]}},\"update\":{\"$set\":{\"credentials\":{\"__enc\":1,";
+    CHECK(r.out.substr(0, want.size()) == want);
+    const ordered_json u = ordered_json::parse(r.out);
+    CHECK(u.at("filter").size() == 2);
+    CHECK(u.at("update").at("$set").at("credentials").at("kid") == "v2");
+  }
+}
+
+TEST_CASE("an integer beyond 2^53 reaches the filter as an exact int64") {
+  // A relaxed export writes an int64 as a bare number; EJSON.parse would read it as a double.
+  const std::string line =
+      "{\"_id\":9007199254740993,\"credentials\":{\"n\":-9223372036854775808,\"m\":["
+      "9007199254740991,"
+      "9007199254740992,1e300,9223372036854775808,-9007199254740992.5],\"s\":\"9007199254740993\"}"
+      "}";
+  const Run r = run({"rewrap", "--format", "updates"}, envV1V2(), line + "\n");
+  REQUIRE(r.code == 0);
+  const std::string want =
+      "{\"filter\":{\"_id\":{\"$numberLong\":\"9007199254740993\"},\"$expr\":{\"$eq\":[\"$"
+      "credentials\","
+      "{\"$literal\":{\"n\":{\"$numberLong\":\"-9223372036854775808\"},\"m\":[9007199254740991,{\"$"
+      "numberLong\":\"9007199254740992\"},1e300,9223372036854775808,-9007199254740992.5],\"s\":"
+      "\"9007199254740993\"}}]}},\"update\":";
+  CHECK(r.out.substr(0, want.size()) == want);
 }
 
 TEST_CASE("rewrap reaches a nested field with a dotted --field") {
@@ -178,12 +225,20 @@ TEST_CASE("rewrap reaches a nested field with a dotted --field") {
   CHECK(out[3] == scalarConfig);
   CHECK(r.out.find("tok-nested-0011") == std::string::npos);
 
-  const Run u =
-      run({"rewrap", "--field", "config.auth", "--format", "updates"}, envV1V2(), oldLine + "\n");
+  const Run u = run({"rewrap", "--field", "config.auth", "--format", "updates"}, envV1V2(),
+                    oldLine + "\n" + plainLine + "\n");
   REQUIRE(u.code == 0);
-  const ordered_json update = ordered_json::parse(u.out);
+  const std::vector<std::string> updates = lines(u.out);
+  REQUIRE(updates.size() == 2);
+  const ordered_json update = ordered_json::parse(updates[0]);
   CHECK(update.at("filter").contains("config.auth.ct"));
   CHECK(update.at("update").at("$set").contains("config.auth"));
+  // Only config.auth is compared and set: the rest of config is never part of the update.
+  CHECK(updates[1] ==
+        "{\"filter\":{\"_id\":" + oid(1) + ",\"$expr\":{\"$eq\":[\"$config.auth\",{\"$literal\":" +
+            auth.dump() + "}]}},\"update\":{\"$set\":{\"config.auth\":" +
+            ordered_json::parse(updates[1]).at("update").at("$set").at("config.auth").dump() +
+            "}}}");
 }
 
 TEST_CASE("an unreadable record stops rewrap and leaves OUTPUT untouched") {
@@ -286,7 +341,11 @@ TEST_CASE("rewrap usage and configuration errors exit 2") {
   CHECK(noKey.err.find("CONNECTOR_CRED_KEY is not set") != std::string::npos);
   const Run help = run({"rewrap", "--help"});
   CHECK(help.code == 0);
-  CHECK(help.out.find("ONLY SAFE DURING A WRITE FREEZE") != std::string::npos);
+  CHECK(help.out.find("NEVER merge it into a live\n                    collection") !=
+        std::string::npos);
+  CHECK(help.out.find("the only way to write to a live collection") != std::string::npos);
+  CHECK(help.out.find("HOLDS THE PLAINTEXT") != std::string::npos);
+  CHECK(help.out.find("WRITE FREEZE") == std::string::npos);
 }
 
 TEST_CASE("rewrap draws a progress bar only when stderr is a terminal") {

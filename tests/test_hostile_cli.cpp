@@ -139,12 +139,28 @@ TEST_CASE("hostile matrix: mongoexport lines through rewrap") {
       INFO("row: " << row.name);
       const auto result = connector_crypto::cli::rewrapRecord(row.line, config, keyring);
       CHECK(std::string(statusName(result.status)) == statusName(row.expected));
-      // New envelopes never carry the plaintext; reasons never quote a value or a key.
-      CHECK(result.output.find("s3cret-token") == std::string::npos);
+      // New envelopes never carry the plaintext (an update's plaintext filter holds the exported
+      // value, docs/ROTATION.md); reasons never quote a value or a key.
       CHECK(result.reason.find("s3cret-token") == std::string::npos);
       requireNoSecret(result.output + result.reason, {kKeyA, kKeyB});
+      if (format == connector_crypto::cli::RewrapFormat::kDocuments ||
+          result.status != Status::kChanged) {
+        CHECK(result.output.find("s3cret-token") == std::string::npos);
+      }
       if (result.status == Status::kChanged) {
         const auto out = nlohmann::json::parse(result.output);
+        if (format == connector_crypto::cli::RewrapFormat::kUpdates) {
+          CHECK(out.at("update").dump().find("s3cret-token") == std::string::npos);
+          const auto& filter = out.at("filter");
+          REQUIRE(filter.size() == 2);
+          const auto exported = nlohmann::json::parse(row.line).at("credentials");
+          if (filter.contains("credentials.ct")) {
+            CHECK(filter.at("credentials.ct") == exported.at("ct"));
+          } else {
+            CHECK(filter.at("$expr") ==
+                  nlohmann::json({{"$eq", {"$credentials", {{"$literal", exported}}}}}));
+          }
+        }
         const auto& value = format == connector_crypto::cli::RewrapFormat::kDocuments
                                 ? out.at("credentials")
                                 : out.at("update").at("$set").at("credentials");

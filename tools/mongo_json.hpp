@@ -37,6 +37,11 @@ bool parseLine(std::string_view line, const FieldPath& path, std::optional<nlohm
 // True when text holds only JSON whitespace.
 bool isBlank(std::string_view text) noexcept;
 
+// Valid JSON text as it is, but with each bare integer beyond +-(2^53 - 1) that fits an int64
+// written as {"$numberLong":"N"}: in relaxed Extended JSON only integer types are written without
+// a fraction or exponent, and mongosh's EJSON.parse would read such a number as a double.
+std::string withExactInt64(std::string_view json);
+
 // A byte range [begin, end) of a line.
 struct Span {
   std::size_t begin = 0;

@@ -145,9 +145,16 @@ RecordResult rewrapRecord(std::string_view line, const RewrapConfig& config,
       r.output.append(line.substr(0, span.begin)).append(envelope).append(line.substr(span.end));
     } else {
       r.output = "{\"filter\":{\"_id\":";
-      r.output.append(p.where.id->of(line)).append(",");
+      r.output.append(withExactInt64(p.where.id->of(line))).append(",");
       if (r.fromKid.empty()) {
-        r.output.append(jsonString(path + ".__enc")).append(":{\"$exists\":false}");
+        // Exactly the exported value: the field's own bytes (Extended JSON wrappers kept, so the
+        // script's EJSON.parse rebuilds the BSON types), compared whole by $expr, which unlike
+        // {PATH: X} never matches an array that merely contains X. Holds the plaintext.
+        r.output.append("\"$expr\":{\"$eq\":[")
+            .append(jsonString("$" + path))
+            .append(",{\"$literal\":")
+            .append(withExactInt64(p.where.field->of(line)))
+            .append("}]}");
       } else {
         r.output.append(jsonString(path + ".ct")).append(":").append(jsonString(oldCt));
       }

@@ -17,8 +17,8 @@ std::string envelopeShapeProblem(const nlohmann::json& v);
 
 // What rewrap writes for a changed record.
 enum class RewrapFormat {
-  kDocuments,  // the whole document, for mongoimport --mode=merge (write freeze only)
-  kUpdates,  // {"filter":…,"update":{"$set":…}} for a live system (tools/apply-rewrap-updates.js)
+  kDocuments,  // the whole document, for export and backup files offline (never a live collection)
+  kUpdates,  // {"filter":…,"update":{"$set":…}}: the only live path (tools/apply-rewrap-updates.js)
 };
 
 struct RewrapConfig {
