@@ -53,6 +53,19 @@ inline nlohmann::json sealRaw(const std::string& keyBase64, const std::string& k
           {"ct", connector_crypto::detail::base64Encode(sealed.data(), sealed.size())}};
 }
 
+// `depth` nested arrays, the innermost holding leaf (or empty), built without nlohmann's copy
+// constructor, which recurses once per level: the way to make a 200,000-deep value in a test.
+inline nlohmann::json nestedArrays(std::size_t depth, std::optional<nlohmann::json> leaf = {}) {
+  nlohmann::json v = nlohmann::json::array();
+  if (leaf) v.push_back(std::move(*leaf));
+  for (std::size_t i = 1; i < depth; ++i) {
+    nlohmann::json outer = nlohmann::json::array();
+    outer.push_back(std::move(v));
+    v = std::move(outer);
+  }
+  return v;
+}
+
 // A fake environment for keyringFromEnv.
 inline connector_crypto::EnvLookup envOf(std::map<std::string, std::string> vars) {
   return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
