@@ -138,6 +138,13 @@ bool isValidKid(std::string_view kid) noexcept {
 Keyring::Keyring(std::shared_ptr<const detail::KeyringState> state) noexcept
     : state_(std::move(state)) {}
 
+Keyring::Keyring(Keyring&& other) noexcept : state_(other.state_) {}
+
+Keyring& Keyring::operator=(Keyring&& other) noexcept {
+  state_ = other.state_;
+  return *this;
+}
+
 Keyring Keyring::fromBase64(const std::map<std::string, std::string>& kidToKey,
                             const std::string& activeKid, const KeyringOptions& options) {
   std::vector<detail::NamedKey> keys;

@@ -96,3 +96,43 @@ TEST_CASE("keyring counters") {
   CHECK(stats.plaintextPassthroughs == 1);
   CHECK(stats.plaintextRejected == 0);
 }
+
+TEST_CASE("a moved-from keyring is still a valid keyring, sharing the keys") {
+  Keyring source = keyringV1V2();
+  const nlohmann::json plain = {{"token", "t"}};
+  const nlohmann::json oldEnvelope = connector_crypto::encryptCredentials(plain, keyringV1());
+  const auto requireWorking = [&](const Keyring& k) {
+    CHECK(k.activeKid() == "v2");
+    CHECK(k.kids() == std::vector<std::string>{"v1", "v2"});
+    CHECK(k.contains("v1"));
+    CHECK_FALSE(k.contains("v3"));
+    CHECK(k.fingerprint("v1") == kFingerprintA);
+    CHECK(k.fingerprint("v2") == kFingerprintB);
+    CHECK_FALSE(k.options().requireEncrypted);
+    CHECK(k.stats().perKid.size() == 2);
+    const nlohmann::json e = connector_crypto::encryptCredentials(plain, k);
+    CHECK(e.at("kid") == "v2");
+    CHECK(connector_crypto::decryptCredentials(e, k) == plain);
+    CHECK(connector_crypto::decryptCredentials(connector_crypto::encryptPlainCredentials(plain, k),
+                                               k) == plain);
+    CHECK(connector_crypto::needsRewrap(oldEnvelope, k));
+    CHECK_FALSE(connector_crypto::needsRewrap(e, k));
+    CHECK(connector_crypto::rewrapCredentials(oldEnvelope, k).at("kid") == "v2");
+    CHECK(connector_crypto::rewrapCredentials(e, k) == e);
+  };
+  SECTION("after move construction") {
+    const Keyring moved = std::move(source);
+    requireWorking(source);
+    requireWorking(moved);
+    // Copies share the counters: what the moved-from keyring encrypted shows in the other.
+    CHECK(moved.stats().perKid.at("v2").encryptions == source.stats().perKid.at("v2").encryptions);
+    CHECK(moved.stats().perKid.at("v2").encryptions == 6);
+  }
+  SECTION("after move assignment") {
+    Keyring target = Keyring::fromBase64({{"other", kKeyC}}, "other");
+    target = std::move(source);
+    requireWorking(source);
+    requireWorking(target);
+    CHECK_FALSE(target.contains("other"));
+  }
+}

@@ -50,6 +50,14 @@ class CONNECTOR_CRYPTO_API Keyring {
   static Keyring fromBase64(const std::map<std::string, std::string>& kidToKey,
                             const std::string& activeKid, const KeyringOptions& options = {});
 
+  Keyring(const Keyring&) noexcept = default;
+  Keyring& operator=(const Keyring&) noexcept = default;
+  // A move copies: the moved-from keyring stays a valid keyring sharing the same keys (its
+  // accessors are noexcept and must never meet a null state).
+  Keyring(Keyring&& other) noexcept;
+  Keyring& operator=(Keyring&& other) noexcept;
+  ~Keyring() = default;
+
   // The kid that encryptCredentials writes under.
   const std::string& activeKid() const noexcept;
   // Every kid the keyring holds, sorted.
