@@ -136,3 +136,42 @@ TEST_CASE("a moved-from keyring is still a valid keyring, sharing the keys") {
     CHECK_FALSE(target.contains("other"));
   }
 }
+
+TEST_CASE("a key is never a kid") {
+  SECTION("kidProblem and isValidKid: standard and URL-safe base64 of 32 bytes, padded or not") {
+    for (const std::string& kid : keyShapedKids()) {
+      INFO("kid of " << kid.size() << " characters");
+      CHECK_FALSE(connector_crypto::isValidKid(kid));
+      REQUIRE(connector_crypto::kidProblem(kid) != nullptr);
+      CHECK(std::string(connector_crypto::kidProblem(kid)) ==
+            "must not be a key: it decodes as base64 to 32 bytes, and every envelope stores its "
+            "kid in clear (name keys v1, v2, ...)");
+    }
+    CHECK(std::string(connector_crypto::kidProblem("bad kid")) ==
+          "must be 1 to 64 printable ASCII characters without spaces");
+  }
+  SECTION("long descriptive kids stay valid") {
+    for (const std::string& kid : kDescriptiveKids) {
+      INFO("kid: " << kid);
+      CHECK(connector_crypto::isValidKid(kid));
+      CHECK(connector_crypto::kidProblem(kid) == nullptr);
+      CHECK(Keyring::fromBase64({{kid, kKeyA}}, kid).activeKid() == kid);
+    }
+  }
+  SECTION("fromBase64 refuses one as a kid of the map or as the active kid, never echoing it") {
+    for (const std::string& kid : keyShapedKids()) {
+      INFO("kid of " << kid.size() << " characters");
+      const std::string asKid = messageOf<KeyringError>([&] {
+        Keyring::fromBase64({{kid, kKeyB}}, "");
+      });
+      CHECK(asKid ==
+            "kidToKey: a kid must not be a key: it decodes as base64 to 32 bytes, and every "
+            "envelope stores its kid in clear (name keys v1, v2, ...)");
+      const std::string asActive = messageOf<KeyringError>([&] { keyringV1V2(kid); });
+      CHECK(asActive ==
+            "activeKid must not be a key: it decodes as base64 to 32 bytes, and every envelope "
+            "stores its kid in clear (name keys v1, v2, ...)");
+      requireNoSecret(asKid + asActive, {kid});
+    }
+  }
+}
