@@ -1,11 +1,14 @@
 // Differential fuzzer: the fast serializer against nlohmann's dump() on values built from the input
-// bytes (arbitrary strings, invalid UTF-8 included, every double, nesting). Both must write the same
-// bytes, or both refuse (serializeJson with connector_crypto::Error, dump() with type_error 316).
+// bytes (arbitrary strings, invalid UTF-8 included, every double, nesting). Both must write the
+// same bytes, or both refuse (serializeJson with connector_crypto::Error, dump() with type_error
+// 316); a NaN or infinite number, which dump() writes as null, serializeJson alone refuses.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "connector_crypto/error.hpp"
 #include "json_codec.hpp"
@@ -62,10 +65,32 @@ class Builder {
   const std::uint8_t* end_;
 };
 
+// True when v holds a NaN or infinite number (iterative).
+bool holdsNonFinite(const nlohmann::json& v) {
+  std::vector<const nlohmann::json*> pending{&v};
+  while (!pending.empty()) {
+    const nlohmann::json* x = pending.back();
+    pending.pop_back();
+    if (x->is_number_float() && !std::isfinite(x->get<double>())) return true;
+    if (x->is_structured()) {
+      for (const auto& child : *x) pending.push_back(&child);
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const nlohmann::json v = Builder(data, size).value(0);
+  if (holdsNonFinite(v)) {
+    try {
+      (void)connector_crypto::detail::serializeJson(v);
+    } catch (const connector_crypto::Error&) {
+      return 0;
+    }
+    std::abort();
+  }
   std::string expected;
   bool dumpRefused = false;
   try {

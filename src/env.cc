@@ -376,10 +376,8 @@ Keyring keyringFromEnv(const EnvLookup& lookup) {
                         options);
   }
   const std::string kid = readPlain(lookup, kKidVar).value_or("v1");
-  if (!isValidKid(kid)) {
-    throw KeyringError(std::string(kKidVar) +
-                       " is not a valid kid (1 to 64 printable ASCII characters without spaces)");
-  }
+  requireValidKid(kid, kKidVar);
+  if (activeKid) requireValidKid(*activeKid, kActiveKidVar);
   if (activeKid && *activeKid != kid) {
     throw KeyringError(std::string(kActiveKidVar) + " is set but does not match " + kKidVar +
                        (echoableKid(kid) ? " (\"" + kid + "\")" : std::string()) +

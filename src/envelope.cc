@@ -2,7 +2,6 @@
 #include "connector_crypto/envelope.hpp"
 
 #include <array>
-#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -143,11 +142,7 @@ nlohmann::json openEnvelope(const nlohmann::json& stored, const KeyringState& st
                        " (wrong key, or \"iv\"/\"ct\" was modified)");
   }
   nlohmann::json value;
-  // JSON text never holds a raw NUL (RFC 8259), but nlohmann stops reading at one and accepts what
-  // came before it, where JSON.parse refuses the whole text: refuse it here, whatever the parser.
-  const bool hasNul = plainSize != 0 && std::memchr(plaintext, 0, plainSize) != nullptr;
-  if (hasNul ||
-      !detail::parseJsonPadded(reinterpret_cast<const char*>(plaintext), plainSize, value)) {
+  if (!detail::parseJsonPadded(reinterpret_cast<const char*>(plaintext), plainSize, value)) {
     throw DecryptError(
         "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
         "levels)");
@@ -178,6 +173,13 @@ nlohmann::json sealValue(const nlohmann::json& plain, const KeyringState& state)
   members.emplace_hint(members.end(), "kid", entry.kid());
   entry.countEncryption();
   return out;
+}
+
+// stored, returned as it is: copied, which nlohmann does by recursion, so refused (with the Error
+// of the serializer) when it nests deeper than kMaxJsonDepth.
+const nlohmann::json& unchanged(const nlohmann::json& stored) {
+  if (!detail::nestsWithinLimit(stored)) detail::throwTooDeep();
+  return stored;
 }
 
 // Runs body, turning any nlohmann or std exception into an Error (bad_alloc excepted); a nlohmann
@@ -211,7 +213,8 @@ bool isEncrypted(const nlohmann::json& v) noexcept {
 
 nlohmann::json encryptCredentials(const nlohmann::json& plain, const Keyring& keyring) {
   return guarded("encryptCredentials", [&]() -> nlohmann::json {
-    if (plain.is_null() || isEncrypted(plain)) return plain;
+    if (plain.is_null()) return plain;
+    if (isEncrypted(plain)) return unchanged(plain);
     if (carriesEnc(plain)) {
       throw EnvelopeError(
           "encryptCredentials: the value carries \"__enc\" but is not a valid envelope; refusing "
@@ -243,15 +246,20 @@ nlohmann::json decryptCredentials(const nlohmann::json& stored, const Keyring& k
           "decryptCredentials: the stored value is plaintext, and this keyring requires "
           "encryption (requireEncrypted / CONNECTOR_CRED_REQUIRE_ENCRYPTED=1)");
     }
+    const nlohmann::json& plaintext = unchanged(stored);
     state.plaintextPassthroughs.fetch_add(1, std::memory_order_relaxed);
-    return stored;
+    return plaintext;
   });
 }
 
 bool needsRewrap(const nlohmann::json& stored, const Keyring& keyring) {
   return guarded("needsRewrap", [&]() -> bool {
     if (stored.is_null()) return false;
-    if (!carriesEnc(stored)) return true;
+    if (!carriesEnc(stored)) {
+      // rewrapCredentials would refuse it: say so now rather than promise a rewrap.
+      if (!detail::nestsWithinLimit(stored)) detail::throwTooDeep();
+      return true;
+    }
     const ParsedEnvelope envelope = parseEnvelope(stored);
     return *envelope.kid != keyring.activeKid();
   });
@@ -263,7 +271,7 @@ nlohmann::json rewrapCredentials(const nlohmann::json& stored, const Keyring& ke
     if (stored.is_null()) return stored;
     if (!carriesEnc(stored)) return sealValue(stored, state);
     const ParsedEnvelope envelope = parseEnvelope(stored);
-    if (*envelope.kid == keyring.activeKid()) return stored;
+    if (*envelope.kid == keyring.activeKid()) return unchanged(stored);
     nlohmann::json plain = openEnvelope(stored, state);
     nlohmann::json out = sealValue(plain, state);
     wipeCredentials(plain);

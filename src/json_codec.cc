@@ -36,6 +36,12 @@ struct TooDeep {};
   throw Error("credentials: a string is not valid UTF-8; nothing was encrypted");
 }
 
+// True when text holds a NUL byte, which no JSON text does outside a string (RFC 8259) and which
+// nlohmann's lexer takes for the end of the input.
+bool holdsNul(const char* text, std::size_t size) noexcept {
+  return size != 0 && std::memchr(text, 0, size) != nullptr;
+}
+
 // ---- serializer -------------------------------------------------------------------------------
 
 #if !defined(__SSE2__)
@@ -170,63 +176,68 @@ char* writeString(const std::string& s, char* o) noexcept {
   return o;
 }
 
-// Formats a number as dump() does into buf (at least 64 chars); returns the end.
+// Formats a number as dump() does into buf (at least 64 chars); returns the end. A float must be
+// finite (measure() refuses the others).
 char* formatNumber(const nlohmann::json& v, char* buf) noexcept {
   switch (v.type()) {
     case nlohmann::json::value_t::number_integer:
       return std::to_chars(buf, buf + 64, v.get_ref<const nlohmann::json::number_integer_t&>()).ptr;
     case nlohmann::json::value_t::number_unsigned:
       return std::to_chars(buf, buf + 64, v.get_ref<const nlohmann::json::number_unsigned_t&>()).ptr;
-    default: {
-      const double d = v.get_ref<const nlohmann::json::number_float_t&>();
-      if (!std::isfinite(d)) {
-        std::memcpy(buf, "null", 4);
-        return buf + 4;
-      }
-      return nlohmann::detail::to_chars(buf, buf + 64, d);
-    }
+    default:
+      return nlohmann::detail::to_chars(buf, buf + 64,
+                                        v.get_ref<const nlohmann::json::number_float_t&>());
   }
 }
 
-enum class Fit { ok, badUtf8, unsupported };
+// Why measure() refused a value (ok: it did not).
+enum class Fit { ok, tooDeep, badUtf8, discarded, binary, nonFinite };
 
-// Adds the compact text length of v to n.
-Fit measure(const nlohmann::json& v, std::size_t& n) noexcept {
+// Adds the compact text length of v to n; v sits inside `enclosing` arrays/objects. Refuses what
+// write() cannot write as JSON, and nesting past opensTooDeep, so neither recurses past the limit.
+Fit measure(const nlohmann::json& v, std::size_t& n, std::size_t enclosing) noexcept {
   using T = nlohmann::json::value_t;
   switch (v.type()) {
     case T::null: n += 4; return Fit::ok;
     case T::boolean: n += v.get_ref<const bool&>() ? 4 : 5; return Fit::ok;
     case T::string:
       return measureString(v.get_ref<const std::string&>(), n) ? Fit::ok : Fit::badUtf8;
+    case T::number_float:
+      if (!std::isfinite(v.get_ref<const nlohmann::json::number_float_t&>())) return Fit::nonFinite;
+      [[fallthrough]];
     case T::number_integer:
-    case T::number_unsigned:
-    case T::number_float: {
+    case T::number_unsigned: {
       char buf[64];
       n += static_cast<std::size_t>(formatNumber(v, buf) - buf);
       return Fit::ok;
     }
     case T::array: {
+      if (opensTooDeep(enclosing)) return Fit::tooDeep;
       const auto& a = v.get_ref<const nlohmann::json::array_t&>();
       n += 2 + (a.empty() ? 0 : a.size() - 1);
       for (const auto& e : a) {
-        const Fit f = measure(e, n);
+        const Fit f = measure(e, n, enclosing + 1);
         if (f != Fit::ok) return f;
       }
       return Fit::ok;
     }
     case T::object: {
+      if (opensTooDeep(enclosing)) return Fit::tooDeep;
       const auto& o = v.get_ref<const nlohmann::json::object_t&>();
       n += 2 + (o.empty() ? 0 : o.size() - 1) + o.size();  // commas and colons
       for (const auto& [key, e] : o) {
         if (!measureString(key, n)) return Fit::badUtf8;
-        const Fit f = measure(e, n);
+        const Fit f = measure(e, n, enclosing + 1);
         if (f != Fit::ok) return f;
       }
       return Fit::ok;
     }
-    default:  // binary and discarded: left to nlohmann's serializer
-      return Fit::unsupported;
+    case T::binary:
+      return Fit::binary;
+    case T::discarded:
+      return Fit::discarded;
   }
+  return Fit::discarded;  // not reached: every value_t is handled above
 }
 
 char* write(const nlohmann::json& v, char* o) noexcept {
@@ -265,7 +276,7 @@ char* write(const nlohmann::json& v, char* o) noexcept {
       *o++ = '}';
       return o;
     }
-    default: {  // numbers (measure() rejected every other type)
+    default: {  // numbers (measure() refused every other type)
       char buf[64];
       const char* end = formatNumber(v, buf);
       std::memcpy(o, buf, static_cast<std::size_t>(end - buf));
@@ -295,7 +306,7 @@ class DomToJson {
     using simdjson::dom::element_type;
     switch (e.type()) {
       case element_type::OBJECT: {
-        if (depth >= kMaxJsonDepth) return false;
+        if (opensTooDeep(depth)) return false;
         simdjson::dom::object obj;
         if (e.get(obj) != simdjson::SUCCESS) return false;
         out = nlohmann::json::object();
@@ -311,7 +322,7 @@ class DomToJson {
         return true;
       }
       case element_type::ARRAY: {
-        if (depth >= kMaxJsonDepth) return false;
+        if (opensTooDeep(depth)) return false;
         simdjson::dom::array arr;
         if (e.get(arr) != simdjson::SUCCESS) return false;
         out = nlohmann::json::array();
@@ -444,6 +455,8 @@ FastParse parseWithSimdjson(simdjson::dom::parser& parser, const char* text, std
   return FastParse::ok;
 }
 
+bool parseReferenceUnchecked(const char* text, std::size_t size, nlohmann::json& out);
+
 bool parsePaddedFast(const char* text, std::size_t size, nlohmann::json& out) {
   FastParse result;
   if (size <= kReusedParserLimit) {
@@ -454,10 +467,47 @@ bool parsePaddedFast(const char* text, std::size_t size, nlohmann::json& out) {
     result = parseWithSimdjson(parser, text, size, out);
   }
   if (result == FastParse::ok) return true;
-  return parseJsonReference(text, size, out);
+  return parseReferenceUnchecked(text, size, out);
 }
 
 #endif  // CONNECTOR_CRYPTO_HAVE_SIMDJSON
+
+// parseJsonReference once the NUL refusal is done.
+bool parseReferenceUnchecked(const char* text, std::size_t size, nlohmann::json& out) {
+  const auto limitDepth = [](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    // depth counts the containers already open around the one starting now.
+    if ((event == nlohmann::json::parse_event_t::object_start ||
+         event == nlohmann::json::parse_event_t::array_start) &&
+        opensTooDeep(static_cast<std::size_t>(depth))) {
+      throw TooDeep{};
+    }
+    return true;
+  };
+  try {
+    out = nlohmann::json::parse(text, text + size, limitDepth, true, false);
+    return true;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (...) {
+    out = nullptr;
+    return false;
+  }
+}
+
+bool nestsWithin(const nlohmann::json& v, std::size_t enclosing) noexcept {
+  if (v.is_array()) {
+    if (opensTooDeep(enclosing)) return false;
+    for (const auto& e : v.get_ref<const nlohmann::json::array_t&>()) {
+      if (!nestsWithin(e, enclosing + 1)) return false;
+    }
+  } else if (v.is_object()) {
+    if (opensTooDeep(enclosing)) return false;
+    for (const auto& member : v.get_ref<const nlohmann::json::object_t&>()) {
+      if (!nestsWithin(member.second, enclosing + 1)) return false;
+    }
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -469,12 +519,33 @@ bool jsonFastParserEnabled() noexcept {
 #endif
 }
 
+bool nestsWithinLimit(const nlohmann::json& value) noexcept { return nestsWithin(value, 0); }
+
+void throwTooDeep() {
+  throw Error("credentials: the value nests arrays/objects deeper than " +
+              std::to_string(kMaxJsonDepth) + " levels, the most decrypt reads");
+}
+
 SecretBuffer serializeJson(const nlohmann::json& value) {
   std::size_t size = 0;
-  switch (measure(value, size)) {
-    case Fit::badUtf8: throwInvalidUtf8();
-    case Fit::unsupported: return serializeJsonReference(value);
+  switch (measure(value, size, 0)) {
     case Fit::ok: break;
+    case Fit::tooDeep:
+      throwTooDeep();
+    case Fit::badUtf8:
+      throwInvalidUtf8();
+    case Fit::discarded:
+      throw Error(
+          "credentials: a discarded value (what a failed nlohmann::json::parse returns) is not "
+          "JSON; nothing was encrypted");
+    case Fit::binary:
+      throw Error(
+          "credentials: a binary value (nlohmann::json::binary) is not JSON; nothing was "
+          "encrypted");
+    case Fit::nonFinite:
+      throw Error(
+          "credentials: a number is NaN or infinite, which JSON cannot hold; nothing was "
+          "encrypted");
   }
   SecretBuffer out(size);
   char* end = write(value, out.data());
@@ -499,43 +570,38 @@ SecretBuffer serializeJsonReference(const nlohmann::json& value) {
 }
 
 bool parseJson(const char* text, std::size_t size, nlohmann::json& out) {
+  if (holdsNul(text, size)) {
+    out = nullptr;
+    return false;
+  }
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
-  if (size > SIZE_MAX / 2) return parseJsonReference(text, size, out);
+  if (size > SIZE_MAX / 2) return parseReferenceUnchecked(text, size, out);
   SecretBuffer padded(size + kJsonParsePadding);
   std::copy(text, text + size, padded.data());
   return parsePaddedFast(padded.data(), size, out);
 #else
-  return parseJsonReference(text, size, out);
+  return parseReferenceUnchecked(text, size, out);
 #endif
 }
 
 bool parseJsonPadded(const char* text, std::size_t size, nlohmann::json& out) {
+  if (holdsNul(text, size)) {
+    out = nullptr;
+    return false;
+  }
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
   return parsePaddedFast(text, size, out);
 #else
-  return parseJsonReference(text, size, out);
+  return parseReferenceUnchecked(text, size, out);
 #endif
 }
 
 bool parseJsonReference(const char* text, std::size_t size, nlohmann::json& out) {
-  const auto limitDepth = [](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
-    // depth counts the containers already open around the one starting now.
-    if ((event == nlohmann::json::parse_event_t::object_start ||
-         event == nlohmann::json::parse_event_t::array_start) &&
-        static_cast<std::size_t>(depth) >= kMaxJsonDepth) {
-      throw TooDeep{};
-    }
-    return true;
-  };
-  try {
-    out = nlohmann::json::parse(text, text + size, limitDepth, true, false);
-    return true;
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (...) {
+  if (holdsNul(text, size)) {
     out = nullptr;
     return false;
   }
+  return parseReferenceUnchecked(text, size, out);
 }
 
 void wipeJsonValues(nlohmann::json& value) noexcept {

@@ -1,5 +1,6 @@
 // Keyring construction, validation and fingerprints.
 #include <algorithm>
+#include <array>
 #include <utility>
 
 #include <openssl/crypto.h>
@@ -48,6 +49,38 @@ bool looksLikeKey(std::string_view text) noexcept {
   return false;
 }
 
+bool keyShapedKid(std::string_view kid) noexcept {
+  constexpr std::size_t padded = base64EncodedLength(kKeyBytes);  // 44, one '='
+  if (kid.size() != padded && kid.size() != padded - 1) return false;
+  const auto isUpper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  const auto isLower = [](char c) { return c >= 'a' && c <= 'z'; };
+  if (std::none_of(kid.begin(), kid.end(), isUpper) ||
+      std::none_of(kid.begin(), kid.end(), isLower)) {
+    return false;  // a descriptive kid in one case; a random key mixes both but about 1 in 2^31
+  }
+  // The URL-safe alphabet mapped onto the standard one, and the padding restored: then the strict
+  // standard decoder says whether it is the canonical base64 of 32 bytes.
+  std::array<char, padded> text{};
+  for (std::size_t i = 0; i < kid.size(); ++i) {
+    text[i] = kid[i] == '-' ? '+' : kid[i] == '_' ? '/' : kid[i];
+  }
+  if (kid.size() < padded) text[padded - 1] = '=';
+  const std::string_view view(text.data(), text.size());
+  std::array<std::uint8_t, kKeyBytes> bytes{};
+  const bool key = base64DecodedLength(view) == kKeyBytes && base64DecodeTo(view, bytes.data());
+  OPENSSL_cleanse(text.data(), text.size());
+  OPENSSL_cleanse(bytes.data(), bytes.size());
+  return key;
+}
+
+void requireValidKid(std::string_view kid, const std::string& source) {
+  if (keyShapedKid(kid)) throw KeyringError(source + " " + kKeyShapedKidProblem);
+  if (!isValidKid(kid)) {
+    throw KeyringError(source +
+                       " is not a valid kid (1 to 64 printable ASCII characters without spaces)");
+  }
+}
+
 bool echoableKid(std::string_view kid) noexcept { return isValidKid(kid) && !looksLikeKey(kid); }
 
 std::string kidInMessage(std::string_view kid) {
@@ -81,6 +114,9 @@ Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
   auto state = std::make_shared<KeyringState>();
   state->options = options;
   for (NamedKey& named : keys) {
+    if (keyShapedKid(named.kid)) {
+      throw KeyringError(keysSource + ": a kid " + kKeyShapedKidProblem);
+    }
     if (!isValidKid(named.kid)) {
       throw KeyringError(keysSource +
                          " holds an invalid kid (kids are 1 to 64 printable ASCII characters "
@@ -114,11 +150,7 @@ Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
     }
     state->active = state->entries.begin()->second.get();
   } else {
-    if (!isValidKid(activeKid)) {
-      throw KeyringError(activeSource +
-                         " is not a valid kid (1 to 64 printable ASCII characters without "
-                         "spaces)");
-    }
+    requireValidKid(activeKid, activeSource);
     state->active = state->find(activeKid);
     if (state->active == nullptr) {
       throw KeyringError(activeSource + " names " + kidInMessage(activeKid) + ", which " +
@@ -130,13 +162,26 @@ Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
 
 }  // namespace detail
 
-bool isValidKid(std::string_view kid) noexcept {
-  if (kid.empty() || kid.size() > kMaxKidLength) return false;
-  return std::all_of(kid.begin(), kid.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+const char* kidProblem(std::string_view kid) noexcept {
+  if (kid.empty() || kid.size() > kMaxKidLength ||
+      !std::all_of(kid.begin(), kid.end(), [](char c) { return c > 0x20 && c < 0x7F; })) {
+    return "must be 1 to 64 printable ASCII characters without spaces";
+  }
+  if (detail::keyShapedKid(kid)) return detail::kKeyShapedKidProblem;
+  return nullptr;
 }
+
+bool isValidKid(std::string_view kid) noexcept { return kidProblem(kid) == nullptr; }
 
 Keyring::Keyring(std::shared_ptr<const detail::KeyringState> state) noexcept
     : state_(std::move(state)) {}
+
+Keyring::Keyring(Keyring&& other) noexcept : state_(other.state_) {}
+
+Keyring& Keyring::operator=(Keyring&& other) noexcept {
+  state_ = other.state_;
+  return *this;
+}
 
 Keyring Keyring::fromBase64(const std::map<std::string, std::string>& kidToKey,
                             const std::string& activeKid, const KeyringOptions& options) {

@@ -114,6 +114,18 @@ Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
 // like, so it is never echoed in a message, wherever it was pasted.
 bool looksLikeKey(std::string_view text) noexcept;
 
+// What kidProblem says of a kid that is a key (keyShapedKid), after the kid's source.
+inline constexpr const char* kKeyShapedKidProblem =
+    "must not be a key: it decodes as base64 to 32 bytes, and every envelope stores its kid in "
+    "clear (name keys v1, v2, ...)";
+
+// True when kid is the canonical standard or URL-safe base64, padded or not, of 32 bytes and mixes
+// upper- and lowercase letters: a key pasted as a kid (kidProblem's rule).
+bool keyShapedKid(std::string_view kid) noexcept;
+
+// Throws KeyringError naming source (never echoing kid) when kid is not a valid kid.
+void requireValidKid(std::string_view kid, const std::string& source);
+
 // True when kid may appear in a message: a valid kid that does not look like a key.
 bool echoableKid(std::string_view kid) noexcept;
 

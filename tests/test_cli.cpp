@@ -65,3 +65,20 @@ TEST_CASE("--help and --version") {
   CHECK(version.code == 0);
   CHECK(version.out == std::string("connector-crypto ") + connector_crypto::kVersion + "\n");
 }
+
+TEST_CASE("keygen --kid refuses a key as the kid, without printing it") {
+  for (const std::string& kid : test_support::keyShapedKids()) {
+    INFO("kid of " << kid.size() << " characters");
+    const Run r = run({"keygen", "--format", "env", "--kid", kid});
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(
+        r.err.rfind("connector-crypto keygen: --kid must not be a key: it decodes as base64 to 32 "
+                    "bytes, and every envelope stores its kid in clear (name keys v1, v2, ...)\n",
+                    0) == 0);
+    CHECK(r.err.find(kid) == std::string::npos);
+  }
+  const Run descriptive =
+      run({"keygen", "--format", "env", "--kid", "prod-connector-credentials-primary-key-2024"});
+  CHECK(descriptive.code == 0);
+}

@@ -206,3 +206,49 @@ TEST_CASE("keyringFromEnv() reads the process environment") {
   CHECK(k.activeKid() == "proc");
   CHECK(k.fingerprint("proc") == kFingerprintB);
 }
+
+TEST_CASE("a key set as a kid is refused in every variable a kid comes from") {
+  const std::string tail =
+      " must not be a key: it decodes as base64 to 32 bytes, and every envelope stores its kid "
+      "in clear (name keys v1, v2, ...)";
+  SECTION("CONNECTOR_CRED_KID") {
+    for (const std::string& kid : keyShapedKids()) {
+      INFO("kid of " << kid.size() << " characters");
+      const std::string msg =
+          envError({{"CONNECTOR_CRED_KEY", kKeyB}, {"CONNECTOR_CRED_KID", kid}});
+      CHECK(msg == "CONNECTOR_CRED_KID" + tail);
+      requireNoSecret(msg, {kid});
+    }
+  }
+  SECTION("a kid of CONNECTOR_CRED_KEYS") {
+    for (const std::string& kid : keyShapedKids()) {
+      INFO("kid of " << kid.size() << " characters");
+      const std::string msg = envError({{"CONNECTOR_CRED_KEYS", keysJson({{kid, kKeyB}})}});
+      CHECK(msg == "CONNECTOR_CRED_KEYS: a kid" + tail);
+      requireNoSecret(msg, {kid});
+    }
+  }
+  SECTION("CONNECTOR_CRED_ACTIVE_KID, with a map or a single key") {
+    for (const std::string& kid : keyShapedKids()) {
+      INFO("kid of " << kid.size() << " characters");
+      const std::string withMap =
+          envError({{"CONNECTOR_CRED_KEYS", keysJson({{"v1", kKeyA}, {"v2", kKeyB}})},
+                    {"CONNECTOR_CRED_ACTIVE_KID", kid}});
+      CHECK(withMap == "CONNECTOR_CRED_ACTIVE_KID" + tail);
+      const std::string withSingle =
+          envError({{"CONNECTOR_CRED_KEY", kKeyB}, {"CONNECTOR_CRED_ACTIVE_KID", kid}});
+      CHECK(withSingle == "CONNECTOR_CRED_ACTIVE_KID" + tail);
+      requireNoSecret(withMap + withSingle, {kid});
+    }
+  }
+  SECTION("long descriptive kids keep working") {
+    for (const std::string& kid : kDescriptiveKids) {
+      INFO("kid: " << kid);
+      CHECK(keyringFromEnv(envOf({{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", kid}}))
+                .activeKid() == kid);
+      CHECK(keyringFromEnv(envOf({{"CONNECTOR_CRED_KEYS", keysJson({{kid, kKeyA}, {"v2", kKeyB}})},
+                                  {"CONNECTOR_CRED_ACTIVE_KID", kid}}))
+                .activeKid() == kid);
+    }
+  }
+}

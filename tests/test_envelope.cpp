@@ -1,4 +1,5 @@
 // encryptCredentials / decryptCredentials / isEncrypted: the numbered rules of the envelope format.
+#include <cmath>
 #include <set>
 
 #include "connector_crypto/detail/base64.hpp"
@@ -386,4 +387,86 @@ TEST_CASE("wipeCredentials overwrites strings and numbers") {
     connector_crypto::wipeCredentials(v);
     CHECK(v.is_null());
   }
+}
+
+TEST_CASE("rule 6: encrypt accepts exactly the nesting decrypt reads") {
+  const auto k = keyringV1();
+  const std::string tooDeep =
+      "credentials: the value nests arrays/objects deeper than 512 levels, the most decrypt reads";
+  const auto arrays = [](std::size_t depth) {
+    return std::string(depth, '[') + std::string(depth, ']');
+  };
+  const auto objects = [](std::size_t depth) {
+    std::string s;
+    for (std::size_t i = 1; i < depth; ++i) s += "{\"a\":";
+    s += "{}";
+    return s + std::string(depth - 1, '}');
+  };
+  SECTION("what decrypt reads at 511 and 512 levels encrypts and reads back") {
+    for (const auto& text : {arrays(511), arrays(512), objects(511), objects(512)}) {
+      INFO(text.size() << " bytes");
+      const json v = decryptCredentials(sealRaw(kKeyA, "v1", text), k);
+      REQUIRE(v == json::parse(text));
+      CHECK(decryptCredentials(encryptCredentials(v, k), k) == v);
+      CHECK(decryptCredentials(connector_crypto::encryptPlainCredentials(v, k), k) == v);
+      CHECK(decryptCredentials(connector_crypto::rewrapCredentials(v, k), k) == v);
+    }
+  }
+  SECTION("513 levels and more: decrypt refuses them, so encrypt does, before encrypting") {
+    for (const auto& text : {arrays(513), objects(513), arrays(600)}) {
+      INFO(text.size() << " bytes");
+      CHECK_THROWS_AS(decryptCredentials(sealRaw(kKeyA, "v1", text), k), DecryptError);
+      const json v = json::parse(text);
+      const auto before = k.stats().perKid.at("v1").encryptions;
+      CHECK(messageOf<connector_crypto::Error>([&] { encryptCredentials(v, k); }) == tooDeep);
+      CHECK(messageOf<connector_crypto::Error>(
+                [&] { connector_crypto::encryptPlainCredentials(v, k); }) == tooDeep);
+      CHECK(messageOf<connector_crypto::Error>(
+                [&] { connector_crypto::rewrapCredentials(v, k); }) == tooDeep);
+      CHECK(messageOf<connector_crypto::Error>([&] { connector_crypto::needsRewrap(v, k); }) ==
+            tooDeep);
+      CHECK(k.stats().perKid.at("v1").encryptions == before);
+    }
+  }
+}
+
+TEST_CASE("rule 6: encrypt refuses values that are not JSON, naming them") {
+  const auto k = keyringV1();
+  const json discarded = json::parse("{not json", nullptr, false);
+  REQUIRE(discarded.is_discarded());
+  json nestedDiscarded = {{"a", json::array({1})}};
+  nestedDiscarded["a"].push_back(discarded);
+  json discardedMember = {{"token", "t"}};
+  discardedMember["oops"] = discarded;
+  const std::vector<std::pair<json, std::string>> rows = {
+      {discarded,
+       "credentials: a discarded value (what a failed nlohmann::json::parse returns) is not JSON; "
+       "nothing was encrypted"},
+      {nestedDiscarded,
+       "credentials: a discarded value (what a failed nlohmann::json::parse returns) is not JSON; "
+       "nothing was encrypted"},
+      {discardedMember,
+       "credentials: a discarded value (what a failed nlohmann::json::parse returns) is not JSON; "
+       "nothing was encrypted"},
+      {json::binary({1, 2, 3}),
+       "credentials: a binary value (nlohmann::json::binary) is not JSON; nothing was encrypted"},
+      {json{{"cert", json::binary({0xde, 0xad}, 4)}},
+       "credentials: a binary value (nlohmann::json::binary) is not JSON; nothing was encrypted"},
+      {json(std::nan("")),
+       "credentials: a number is NaN or infinite, which JSON cannot hold; nothing was encrypted"},
+      {json{{"ttl", HUGE_VAL}},
+       "credentials: a number is NaN or infinite, which JSON cannot hold; nothing was encrypted"},
+      {json{{"ttl", json::array({1, -HUGE_VAL})}},
+       "credentials: a number is NaN or infinite, which JSON cannot hold; nothing was encrypted"}};
+  for (const auto& row : rows) {
+    const json& value = row.first;  // not a structured binding: clang 14 cannot capture one
+    const std::string& message = row.second;
+    INFO(message);
+    CHECK(messageOf<connector_crypto::Error>([&] { encryptCredentials(value, k); }) == message);
+    CHECK(messageOf<connector_crypto::Error>(
+              [&] { connector_crypto::encryptPlainCredentials(value, k); }) == message);
+    CHECK(messageOf<connector_crypto::Error>(
+              [&] { connector_crypto::rewrapCredentials(value, k); }) == message);
+  }
+  CHECK(k.stats().perKid.at("v1").encryptions == 0);
 }

@@ -401,3 +401,54 @@ TEST_CASE("hostile matrix: keyringFromEnv") {
   fs::remove_all(dir);
 }
 // clang-format on
+
+TEST_CASE("hostile matrix: 200,000 levels of nesting crash nothing") {
+  const auto k = keyringV1();
+  const std::string tooDeep =
+      "credentials: the value nests arrays/objects deeper than 512 levels, the most decrypt reads";
+  json deepObject = json::object();
+  for (int i = 0; i < 200000; ++i) {
+    json outer = json::object();
+    outer["k"] = std::move(deepObject);
+    deepObject = std::move(outer);
+  }
+  const json parsed = json::parse(std::string(200000, '[') + std::string(200000, ']'));
+  const std::vector<std::pair<std::string, const json*>> values = {
+      {"arrays (json::parse reads them without recursing)", &parsed}, {"objects", &deepObject}};
+  json envelope = encryptCredentials(kSecret, k);
+  envelope["note"] = nestedArrays(200000);
+  SECTION("plaintext: every function refuses it with a typed Error, or answers") {
+    for (const auto& row : values) {
+      const json* v = row.second;  // not a structured binding: clang 14 cannot capture one
+      INFO(row.first);
+      CHECK(messageOf<cc::Error>([&] { encryptCredentials(*v, k); }) == tooDeep);
+      CHECK(messageOf<cc::Error>([&] { cc::encryptPlainCredentials(*v, k); }) == tooDeep);
+      CHECK(messageOf<cc::Error>([&] { decryptCredentials(*v, k); }) == tooDeep);
+      CHECK(messageOf<cc::Error>([&] { cc::needsRewrap(*v, k); }) == tooDeep);
+      CHECK(messageOf<cc::Error>([&] { cc::rewrapCredentials(*v, k); }) == tooDeep);
+      CHECK_FALSE(cc::isEncrypted(*v));
+    }
+    CHECK(k.stats().plaintextPassthroughs == 0);
+    CHECK(k.stats().perKid.at("v1").encryptions == 1);  // the envelope of this test only
+  }
+  SECTION("strict mode refuses deep plaintext as plaintext") {
+    const auto strict = cc::Keyring::fromBase64({{"v1", kKeyA}}, "v1", {true});
+    CHECK_THROWS_AS(decryptCredentials(parsed, strict), cc::PlaintextRejectedError);
+  }
+  SECTION("an envelope with a deep extra member: what would copy it refuses, the rest reads it") {
+    CHECK(cc::isEncrypted(envelope));
+    CHECK(messageOf<cc::Error>([&] { encryptCredentials(envelope, k); }) == tooDeep);
+    CHECK(messageOf<cc::Error>([&] { cc::rewrapCredentials(envelope, k); }) == tooDeep);
+    CHECK(decryptCredentials(envelope, k) == kSecret);
+    CHECK_FALSE(cc::needsRewrap(envelope, k));
+    CHECK(messageOf<cc::EnvelopeError>([&] { cc::encryptPlainCredentials(envelope, k); }) ==
+          "encryptPlainCredentials: the value carries \"__enc\"; only plaintext is accepted here");
+  }
+  SECTION("wipeCredentials walks it without recursing and leaves null") {
+    json copy = json::parse(std::string(200000, '[') + "\"secret\"" + std::string(200000, ']'));
+    cc::wipeCredentials(copy);
+    CHECK(copy.is_null());
+    cc::wipeCredentials(deepObject);
+    CHECK(deepObject.is_null());
+  }
+}

@@ -88,8 +88,41 @@ void requireSameParse(const std::string& text) {
 
 std::string str(const SecretBuffer& b) { return std::string(b.data(), b.size()); }
 
-// serializeJson agrees with dump() and with the reference serializer, or all three refuse.
+const std::string kTooDeep =
+    "credentials: the value nests arrays/objects deeper than 512 levels, the most decrypt reads";
+const std::string kDiscarded =
+    "credentials: a discarded value (what a failed nlohmann::json::parse returns) is not JSON; "
+    "nothing was encrypted";
+const std::string kBinary =
+    "credentials: a binary value (nlohmann::json::binary) is not JSON; nothing was encrypted";
+const std::string kNonFinite =
+    "credentials: a number is NaN or infinite, which JSON cannot hold; nothing was encrypted";
+
+// True when v holds a value JSON has no text for: discarded, binary, a NaN or infinite number.
+bool holdsNonJson(const json& v) {
+  std::vector<const json*> pending{&v};
+  while (!pending.empty()) {
+    const json* x = pending.back();
+    pending.pop_back();
+    if (x->is_discarded() || x->is_binary()) return true;
+    if (x->is_number_float() && !std::isfinite(x->get<double>())) return true;
+    if (x->is_structured()) {
+      for (const json& child : *x) pending.push_back(&child);
+    }
+  }
+  return false;
+}
+
+// serializeJson agrees with dump() and with the reference serializer, or all three refuse; a
+// value that is not JSON is refused by serializeJson whatever dump() makes of it.
 void requireSameDump(const json& v) {
+  if (holdsNonJson(v)) {
+    const std::string message =
+        test_support::messageOf<connector_crypto::Error>([&] { serializeJson(v); });
+    REQUIRE((message == kDiscarded || message == kBinary || message == kNonFinite ||
+             message == "credentials: a string is not valid UTF-8; nothing was encrypted"));
+    return;
+  }
   std::string expected;
   bool dumpThrew = false;
   try {
@@ -278,10 +311,10 @@ TEST_CASE("the fast parser reads exactly what nlohmann::json::parse reads") {
 TEST_CASE("the fast serializer writes exactly what dump() writes") {
   SECTION("scalars") {
     for (const json& v :
-         {json(nullptr), json(true), json(false), json(0), json(-1), json(INT64_MIN), json(INT64_MAX),
-          json(UINT64_MAX), json(0.0), json(-0.0), json(1.0), json(0.1), json(1e300), json(-1e-300),
-          json(5e-324), json(123456789.0), json(1e21), json(1e-7), json(NAN), json(INFINITY),
-          json(-INFINITY), json(""), json("plain")}) {
+         {json(nullptr),     json(true),      json(false),      json(0),       json(-1),
+          json(INT64_MIN),   json(INT64_MAX), json(UINT64_MAX), json(0.0),     json(-0.0),
+          json(1.0),         json(0.1),       json(1e300),      json(-1e-300), json(5e-324),
+          json(123456789.0), json(1e21),      json(1e-7),       json(""),      json("plain")}) {
       requireSameDump(v);
     }
   }
@@ -312,15 +345,125 @@ TEST_CASE("the fast serializer writes exactly what dump() writes") {
       requireSameDump(json{{bad, 1}});
     }
   }
-  SECTION("containers and binary values") {
+  SECTION("containers") {
     requireSameDump(json::object());
     requireSameDump(json::array());
     requireSameDump(json{{"a", json::array()}, {"b", json::object()}, {"c", {1, {2, {3}}}}});
-    requireSameDump(json::binary({1, 2, 3}, 7));
-    requireSameDump(json{{"bin", json::binary({0xff})}});
   }
   SECTION("generated values, with and without invalid UTF-8") {
     Gen g{0xD1B54A32D192ED03ULL};
     for (int i = 0; i < 5000; ++i) requireSameDump(randomValue(g, 0, i % 2 == 0));
+  }
+}
+
+TEST_CASE("the serializer refuses what is not JSON, naming it") {
+  const auto refusal = [](const json& v) {
+    return test_support::messageOf<connector_crypto::Error>([&] { serializeJson(v); });
+  };
+  SECTION("a discarded value, at the top or inside an array or object") {
+    const json discarded = json::parse("{bad", nullptr, false);
+    REQUIRE(discarded.is_discarded());
+    CHECK(refusal(discarded) == kDiscarded);
+    json inArray = json::array({1, 2});
+    inArray.push_back(discarded);
+    CHECK(refusal(inArray) == kDiscarded);
+    json inObject = {{"a", {{"b", 1}}}};
+    inObject["a"]["c"] = discarded;
+    CHECK(refusal(inObject) == kDiscarded);
+  }
+  SECTION("a binary value, at the top or inside") {
+    CHECK(refusal(json::binary({1, 2, 3}, 7)) == kBinary);
+    CHECK(refusal(json{{"bin", json::binary({0xff})}}) == kBinary);
+    CHECK(refusal(json::array({"x", json::binary({})})) == kBinary);
+  }
+  SECTION("NaN and the infinities, at the top or inside") {
+    for (const double d : {std::nan(""), -std::nan(""), HUGE_VAL, -HUGE_VAL}) {
+      CHECK(refusal(json(d)) == kNonFinite);
+      CHECK(refusal(json{{"n", {1.5, d}}}) == kNonFinite);
+    }
+  }
+}
+
+TEST_CASE("the serializer and the parser share one nesting limit") {
+  SECTION("what parseJson reads at 511 and 512 levels is written back; 513 is refused by both") {
+    for (const std::size_t depth : {std::size_t{1}, std::size_t{511}, std::size_t{512}}) {
+      for (const std::string& text :
+           {nested(depth, "[", "]", ""), nested(depth, "[", "]", "1"),
+            nested(depth - 1, "{\"a\":", "}", "{}"), nested(depth - 1, "[", "]", "{\"k\":1}")}) {
+        INFO("depth " << depth << ", " << text.size() << " bytes");
+        json v;
+        REQUIRE(parseJson(text.data(), text.size(), v));
+        REQUIRE(str(serializeJson(v)) == text);
+      }
+    }
+    for (const std::string& text : {nested(513, "[", "]", ""), nested(512, "{\"a\":", "}", "{}")}) {
+      json v;
+      REQUIRE_FALSE(parseJson(text.data(), text.size(), v));
+      REQUIRE_FALSE(parseJsonReference(text.data(), text.size(), v));
+      // Built directly, the same nesting is refused by the serializer.
+      v = json::parse(text);
+      CHECK(test_support::messageOf<connector_crypto::Error>([&] { serializeJson(v); }) ==
+            kTooDeep);
+    }
+  }
+  SECTION("a scalar inside 512 arrays is at the limit, not past it") {
+    CHECK(str(serializeJson(test_support::nestedArrays(512, json("s")))) ==
+          nested(512, "[", "]", "\"s\""));
+  }
+  SECTION("200,000 levels are refused without recursing (no stack overflow)") {
+    const json deep = test_support::nestedArrays(200000);
+    CHECK(test_support::messageOf<connector_crypto::Error>([&] { serializeJson(deep); }) ==
+          kTooDeep);
+    CHECK_FALSE(connector_crypto::detail::nestsWithinLimit(deep));
+    json deepObject = json::object();
+    for (int i = 0; i < 200000; ++i) {
+      json outer = json::object();
+      outer["a"] = std::move(deepObject);
+      deepObject = std::move(outer);
+    }
+    CHECK(test_support::messageOf<connector_crypto::Error>([&] { serializeJson(deepObject); }) ==
+          kTooDeep);
+    CHECK_FALSE(connector_crypto::detail::nestsWithinLimit(deepObject));
+    CHECK(connector_crypto::detail::nestsWithinLimit(test_support::nestedArrays(512)));
+    CHECK_FALSE(connector_crypto::detail::nestsWithinLimit(test_support::nestedArrays(513)));
+  }
+}
+
+TEST_CASE("the parsers read exactly one JSON value: a NUL byte anywhere refuses the text") {
+  const std::vector<std::string> inputs = {std::string("{\"a\":1}\0{\"b\":2}", 15),
+                                           std::string("{\"a\":1}\0", 8),
+                                           std::string("1\0", 2),
+                                           std::string("\0", 1),
+                                           std::string("\"a\0b\"", 5),
+                                           std::string("[1,\0 2]", 7),
+                                           std::string("{} \0", 4)};
+  SECTION("parseJson") {
+    for (const std::string& text : inputs) {
+      INFO("input of " << text.size() << " bytes");
+      json v = 5;
+      CHECK_FALSE(parseJson(text.data(), text.size(), v));
+      CHECK(v.is_null());
+    }
+  }
+  SECTION("parseJsonPadded") {
+    for (const std::string& text : inputs) {
+      INFO("input of " << text.size() << " bytes");
+      const Parsed p = parsePadded(text);
+      CHECK_FALSE(p.ok);
+      CHECK(p.value.is_null());
+    }
+  }
+  SECTION("parseJsonReference") {
+    for (const std::string& text : inputs) {
+      INFO("input of " << text.size() << " bytes");
+      json v = 5;
+      CHECK_FALSE(parseJsonReference(text.data(), text.size(), v));
+      CHECK(v.is_null());
+    }
+  }
+  SECTION("the text before the NUL alone is read") {
+    json v;
+    CHECK(parseJson("{\"a\":1}", 7, v));
+    CHECK(v == json{{"a", 1}});
   }
 }

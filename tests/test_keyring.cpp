@@ -96,3 +96,82 @@ TEST_CASE("keyring counters") {
   CHECK(stats.plaintextPassthroughs == 1);
   CHECK(stats.plaintextRejected == 0);
 }
+
+TEST_CASE("a moved-from keyring is still a valid keyring, sharing the keys") {
+  Keyring source = keyringV1V2();
+  const nlohmann::json plain = {{"token", "t"}};
+  const nlohmann::json oldEnvelope = connector_crypto::encryptCredentials(plain, keyringV1());
+  const auto requireWorking = [&](const Keyring& k) {
+    CHECK(k.activeKid() == "v2");
+    CHECK(k.kids() == std::vector<std::string>{"v1", "v2"});
+    CHECK(k.contains("v1"));
+    CHECK_FALSE(k.contains("v3"));
+    CHECK(k.fingerprint("v1") == kFingerprintA);
+    CHECK(k.fingerprint("v2") == kFingerprintB);
+    CHECK_FALSE(k.options().requireEncrypted);
+    CHECK(k.stats().perKid.size() == 2);
+    const nlohmann::json e = connector_crypto::encryptCredentials(plain, k);
+    CHECK(e.at("kid") == "v2");
+    CHECK(connector_crypto::decryptCredentials(e, k) == plain);
+    CHECK(connector_crypto::decryptCredentials(connector_crypto::encryptPlainCredentials(plain, k),
+                                               k) == plain);
+    CHECK(connector_crypto::needsRewrap(oldEnvelope, k));
+    CHECK_FALSE(connector_crypto::needsRewrap(e, k));
+    CHECK(connector_crypto::rewrapCredentials(oldEnvelope, k).at("kid") == "v2");
+    CHECK(connector_crypto::rewrapCredentials(e, k) == e);
+  };
+  SECTION("after move construction") {
+    const Keyring moved = std::move(source);
+    requireWorking(source);
+    requireWorking(moved);
+    // Copies share the counters: what the moved-from keyring encrypted shows in the other.
+    CHECK(moved.stats().perKid.at("v2").encryptions == source.stats().perKid.at("v2").encryptions);
+    CHECK(moved.stats().perKid.at("v2").encryptions == 6);
+  }
+  SECTION("after move assignment") {
+    Keyring target = Keyring::fromBase64({{"other", kKeyC}}, "other");
+    target = std::move(source);
+    requireWorking(source);
+    requireWorking(target);
+    CHECK_FALSE(target.contains("other"));
+  }
+}
+
+TEST_CASE("a key is never a kid") {
+  SECTION("kidProblem and isValidKid: standard and URL-safe base64 of 32 bytes, padded or not") {
+    for (const std::string& kid : keyShapedKids()) {
+      INFO("kid of " << kid.size() << " characters");
+      CHECK_FALSE(connector_crypto::isValidKid(kid));
+      REQUIRE(connector_crypto::kidProblem(kid) != nullptr);
+      CHECK(std::string(connector_crypto::kidProblem(kid)) ==
+            "must not be a key: it decodes as base64 to 32 bytes, and every envelope stores its "
+            "kid in clear (name keys v1, v2, ...)");
+    }
+    CHECK(std::string(connector_crypto::kidProblem("bad kid")) ==
+          "must be 1 to 64 printable ASCII characters without spaces");
+  }
+  SECTION("long descriptive kids stay valid") {
+    for (const std::string& kid : kDescriptiveKids) {
+      INFO("kid: " << kid);
+      CHECK(connector_crypto::isValidKid(kid));
+      CHECK(connector_crypto::kidProblem(kid) == nullptr);
+      CHECK(Keyring::fromBase64({{kid, kKeyA}}, kid).activeKid() == kid);
+    }
+  }
+  SECTION("fromBase64 refuses one as a kid of the map or as the active kid, never echoing it") {
+    for (const std::string& kid : keyShapedKids()) {
+      INFO("kid of " << kid.size() << " characters");
+      const std::string asKid = messageOf<KeyringError>([&] {
+        Keyring::fromBase64({{kid, kKeyB}}, "");
+      });
+      CHECK(asKid ==
+            "kidToKey: a kid must not be a key: it decodes as base64 to 32 bytes, and every "
+            "envelope stores its kid in clear (name keys v1, v2, ...)");
+      const std::string asActive = messageOf<KeyringError>([&] { keyringV1V2(kid); });
+      CHECK(asActive ==
+            "activeKid must not be a key: it decodes as base64 to 32 bytes, and every envelope "
+            "stores its kid in clear (name keys v1, v2, ...)");
+      requireNoSecret(asKid + asActive, {kid});
+    }
+  }
+}

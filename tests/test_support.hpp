@@ -19,6 +19,8 @@ namespace test_support {
 inline const std::string kKeyA = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 inline const std::string kKeyB = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=";
 inline const std::string kKeyC = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+// A key whose standard base64 holds '+' and '/' (so its URL-safe form differs).
+inline const std::string kKeyD = "zxQbWYDOeCVDUj6Cjc1FCk5CxnqW/6SoT+aO7IzRmOQ=";
 inline const std::string kFingerprintA = "5d39af98d95cfa25";
 inline const std::string kFingerprintB = "a0d558dab176fc1a";
 
@@ -52,6 +54,43 @@ inline nlohmann::json sealRaw(const std::string& keyBase64, const std::string& k
           {"iv", connector_crypto::detail::base64Encode(iv.data(), iv.size())},
           {"ct", connector_crypto::detail::base64Encode(sealed.data(), sealed.size())}};
 }
+
+// `depth` nested arrays, the innermost holding leaf (or empty), built without nlohmann's copy
+// constructor, which recurses once per level: the way to make a 200,000-deep value in a test.
+inline nlohmann::json nestedArrays(std::size_t depth, std::optional<nlohmann::json> leaf = {}) {
+  nlohmann::json v = nlohmann::json::array();
+  if (leaf) v.push_back(std::move(*leaf));
+  for (std::size_t i = 1; i < depth; ++i) {
+    nlohmann::json outer = nlohmann::json::array();
+    outer.push_back(std::move(v));
+    v = std::move(outer);
+  }
+  return v;
+}
+
+// Keys written as kids: standard and URL-safe base64, padded and not (all must be refused).
+inline std::vector<std::string> keyShapedKids() {
+  std::vector<std::string> out;
+  for (const std::string& key : {kKeyA, kKeyC, kKeyD}) {
+    std::string urlSafe = key;
+    for (char& c : urlSafe) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    for (const std::string& form : {key, urlSafe}) {
+      out.push_back(form);
+      out.push_back(form.substr(0, form.size() - 1));  // without its '='
+    }
+  }
+  return out;
+}
+
+// Long kids that are not keys and must keep working (the first is even base64url of 32 bytes).
+inline const std::vector<std::string> kDescriptiveKids = {
+    "prod-connector-credentials-primary-key-2024",
+    "PROD-CONNECTOR-CREDENTIALS-PRIMARY-KEY-2024",
+    "prod_connector_credentials_primary_key_2024",
+    "prod-connector-credentials-primary-key-20245",
+    "Prod-Connector-Credentials-Key-2024-12-01-01-rotation-b",
+    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh==",
+    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8AAA"};
 
 // A fake environment for keyringFromEnv.
 inline connector_crypto::EnvLookup envOf(std::map<std::string, std::string> vars) {

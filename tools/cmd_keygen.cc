@@ -40,9 +40,8 @@ int runKeygen(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return usageError(err, "keygen", "--format must be raw or env");
   }
   if (kidGiven && format != "env") return usageError(err, "keygen", "--kid needs --format env");
-  if (!isValidKid(kid)) {
-    return usageError(err, "keygen",
-                      "--kid must be 1 to 64 printable ASCII characters without spaces");
+  if (const char* problem = kidProblem(kid)) {
+    return usageError(err, "keygen", std::string("--kid ") + problem);
   }
   std::string key = generateKeyBase64();
   if (format == "raw") {

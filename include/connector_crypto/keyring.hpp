@@ -50,6 +50,14 @@ class CONNECTOR_CRYPTO_API Keyring {
   static Keyring fromBase64(const std::map<std::string, std::string>& kidToKey,
                             const std::string& activeKid, const KeyringOptions& options = {});
 
+  Keyring(const Keyring&) noexcept = default;
+  Keyring& operator=(const Keyring&) noexcept = default;
+  // A move copies: the moved-from keyring stays a valid keyring sharing the same keys (its
+  // accessors are noexcept and must never meet a null state).
+  Keyring(Keyring&& other) noexcept;
+  Keyring& operator=(Keyring&& other) noexcept;
+  ~Keyring() = default;
+
   // The kid that encryptCredentials writes under.
   const std::string& activeKid() const noexcept;
   // Every kid the keyring holds, sorted.
@@ -72,7 +80,15 @@ class CONNECTOR_CRYPTO_API Keyring {
 // The fixed message whose HMAC under a key is that key's fingerprint (docs/FORMAT.md).
 inline constexpr const char* kFingerprintLabel = "connector-crypto key fingerprint v1";
 
-// True when kid is 1 to kMaxKidLength printable ASCII characters without spaces.
+// Why kid cannot be a kid, as a phrase to follow its name ("--kid must be ..."), or nullptr when it
+// can. A kid is 1 to kMaxKidLength printable ASCII characters without spaces, and not a key: every
+// envelope stores its kid in clear, so a kid that decodes as standard or URL-safe base64 (padded or
+// not, canonical) to exactly 32 bytes and mixes upper- and lowercase letters, as every random key
+// but about one in 2^31 does, is refused. Descriptive kids written in one case
+// ("prod-connector-credentials-primary-key-2024") stay valid whatever their length.
+CONNECTOR_CRYPTO_API const char* kidProblem(std::string_view kid) noexcept;
+
+// True when kidProblem(kid) is nullptr: the one kid rule of keyrings, keyringFromEnv and the CLI.
 CONNECTOR_CRYPTO_API bool isValidKid(std::string_view kid) noexcept;
 
 // Looks up one variable: its value, or nullopt when unset.

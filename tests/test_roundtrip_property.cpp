@@ -1,0 +1,264 @@
+// Property (issue 9, "round trip or typed refusal"): for every nlohmann::json value v without
+// "__enc" at its top level, encryptCredentials, encryptPlainCredentials and rewrapCredentials
+// either throw connector_crypto::Error, exactly when v is not what decrypt can return (nested
+// deeper than kMaxJsonDepth, discarded, binary, NaN/infinite, invalid UTF-8), or give an envelope
+// that decrypts to v exactly; an envelope comes back from encrypt unchanged. Values are generated
+// from a fixed seed, up to 100,000 levels deep, and compared by a walk of this file (no recursion).
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "roundtrip_oracle.hpp"
+#include "test_support.hpp"
+
+namespace cc = connector_crypto;
+using nlohmann::json;
+using roundtrip_oracle::decryptCouldReturn;
+using roundtrip_oracle::identical;
+using test_support::kKeyA;
+using test_support::kKeyB;
+
+namespace {
+
+// xorshift64*: reproducible from the seed on every platform.
+struct Gen {
+  std::uint64_t s;
+  std::uint64_t next() {
+    s ^= s >> 12;
+    s ^= s << 25;
+    s ^= s >> 27;
+    return s * 0x2545F4914F6CDD1DULL;
+  }
+  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+  bool oneIn(std::size_t n) { return below(n) == 0; }
+};
+
+constexpr std::int64_t kI64Min = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t kI64Max = std::numeric_limits<std::int64_t>::max();
+constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
+
+json signedEdge(Gen& g) {
+  static const std::int64_t edges[] = {kI64Min,     kI64Min + 1, -(std::int64_t{1} << 53) - 1,
+                                       -4294967296, -2147483649, -2147483648,
+                                       -65536,      -256,        -1,
+                                       0,           1,           255,
+                                       2147483647,  4294967295,  (std::int64_t{1} << 53) + 1,
+                                       kI64Max - 1, kI64Max};
+  return g.oneIn(4) ? json(static_cast<std::int64_t>(g.next()))
+                    : json(edges[g.below(std::size(edges))]);
+}
+
+json unsignedEdge(Gen& g) {
+  static const std::uint64_t edges[] = {0,
+                                        1,
+                                        std::uint64_t{1} << 53,
+                                        (std::uint64_t{1} << 53) + 1,
+                                        static_cast<std::uint64_t>(kI64Max),
+                                        static_cast<std::uint64_t>(kI64Max) + 1,
+                                        kU64Max - 1,
+                                        kU64Max};
+  return g.oneIn(4) ? json(g.next()) : json(edges[g.below(std::size(edges))]);
+}
+
+json doubleValue(Gen& g) {
+  static const double edges[] = {0.0,
+                                 -0.0,
+                                 1.0,
+                                 -1.0,
+                                 0.1,
+                                 1e21,
+                                 1e-7,
+                                 9007199254740993.0,
+                                 std::numeric_limits<double>::max(),
+                                 -std::numeric_limits<double>::max(),
+                                 std::numeric_limits<double>::min(),
+                                 std::numeric_limits<double>::denorm_min(),
+                                 -std::numeric_limits<double>::denorm_min(),
+                                 std::numeric_limits<double>::epsilon()};
+  switch (g.below(8)) {
+    case 0:
+      return std::numeric_limits<double>::quiet_NaN();
+    case 1:
+      return g.oneIn(2) ? HUGE_VAL : -HUGE_VAL;
+    case 2:
+    case 3: {
+      const std::uint64_t bits = g.next();  // any double, NaN payloads included
+      double d;
+      std::memcpy(&d, &bits, sizeof d);
+      return d;
+    }
+    default:
+      return edges[g.below(std::size(edges))];
+  }
+}
+
+std::string stringValue(Gen& g) {
+  static const char* const pieces[] = {"a",
+                                       "Z",
+                                       "0",
+                                       " ",
+                                       "\"",
+                                       "\\",
+                                       "/",
+                                       "\b",
+                                       "\f",
+                                       "\n",
+                                       "\r",
+                                       "\t",
+                                       "\x01",
+                                       "\x1f",
+                                       "\x7f",
+                                       "é",
+                                       "東",
+                                       "🙂",
+                                       "\xed\x9f\xbf",
+                                       "\xee\x80\x80",
+                                       "\xf4\x8f\xbf\xbf",
+                                       "__enc",
+                                       "kid",
+                                       "xxxxxxxxxxxxxxxxxxxx"};
+  static const char* const invalid[] = {
+      "\x80",         "\xc0\x80",         "\xc1\xbf",         "\xe0\x80\x80",
+      "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff",
+      "\xc3",         "\xe6\x9d",         "\xf0\x9f\x99"};
+  std::string out;
+  for (std::size_t n = g.below(8); n > 0; --n) {
+    if (g.oneIn(6)) {
+      out.push_back('\0');
+    } else if (g.oneIn(150)) {
+      out += invalid[g.below(std::size(invalid))];
+    } else {
+      out += pieces[g.below(std::size(pieces))];
+    }
+  }
+  return out;
+}
+
+json scalar(Gen& g) {
+  switch (g.below(12)) {
+    case 0:
+      return nullptr;
+    case 1:
+      return g.oneIn(2);
+    case 2:
+    case 3:
+      return signedEdge(g);
+    case 4:
+      return unsignedEdge(g);
+    case 5:
+    case 6:
+      return doubleValue(g);
+    case 7:
+      if (g.oneIn(8))
+        return json::binary({0x00, 0xff, 0x7b}, static_cast<std::uint8_t>(g.below(3)));
+      if (g.oneIn(8)) return json(json::value_t::discarded);
+      return stringValue(g);
+    default:
+      return stringValue(g);
+  }
+}
+
+// A bushy tree of at most `levels` levels of arrays/objects (recursion bounded by levels).
+json tree(Gen& g, int levels) {
+  if (levels == 0 || g.oneIn(3)) return scalar(g);
+  if (g.oneIn(2)) {
+    json a = json::array();
+    for (std::size_t n = g.below(5); n > 0; --n) a.push_back(tree(g, levels - 1));
+    return a;
+  }
+  json o = json::object();
+  for (std::size_t n = g.below(5); n > 0; --n) o[stringValue(g)] = tree(g, levels - 1);
+  return o;
+}
+
+// inner wrapped in `levels` arrays/objects (with scalar siblings), built in a loop.
+json wrapped(Gen& g, json inner, std::size_t levels) {
+  for (std::size_t i = 0; i < levels; ++i) {
+    json outer;
+    if (g.oneIn(2)) {
+      outer = json::array();
+      if (g.oneIn(8)) outer.push_back(scalar(g));
+      outer.push_back(std::move(inner));
+    } else {
+      outer = json::object();
+      if (g.oneIn(8)) outer[stringValue(g)] = scalar(g);
+      outer[stringValue(g)] = std::move(inner);
+    }
+    inner = std::move(outer);
+  }
+  return inner;
+}
+
+// The generated values: mostly small trees, some around the nesting limit, a few very deep.
+std::vector<json> generatedValues() {
+  Gen g{0x5DEECE66DULL};
+  std::vector<json> out;
+  for (int i = 0; i < 2500; ++i) out.push_back(tree(g, static_cast<int>(g.below(7))));
+  for (const std::size_t levels : {509, 510, 511, 512, 513, 514, 1000}) {
+    for (int i = 0; i < 6; ++i) out.push_back(wrapped(g, tree(g, 2), levels));
+  }
+  for (const std::size_t levels : {20000, 100000}) out.push_back(wrapped(g, scalar(g), levels));
+  for (json& v : out) {
+    if (v.is_object()) v.erase("__enc");  // the property is about plaintext at the top
+  }
+  return out;
+}
+
+enum class Outcome { refused, roundTripped, broken };
+
+// Runs one encrypting function on v: a typed refusal, or an envelope that decrypts to v.
+template <typename Encrypt>
+Outcome attempt(const json& v, const cc::Keyring& k, Encrypt&& encrypt, json* envelope = nullptr) {
+  json out;
+  try {
+    out = encrypt(v, k);
+  } catch (const cc::Error& e) {
+    INFO("refused: " << e.what());
+    CHECK(typeid(e) == typeid(cc::Error));
+    return Outcome::refused;
+  } catch (const std::exception& e) {
+    FAIL("an exception that is not a connector_crypto::Error: " << e.what());
+  }
+  if (v.is_null()) return out.is_null() ? Outcome::roundTripped : Outcome::broken;
+  if (!cc::isEncrypted(out)) return Outcome::broken;
+  const json back = cc::decryptCredentials(out, k);
+  if (envelope != nullptr) *envelope = std::move(out);
+  return identical(back, v) ? Outcome::roundTripped : Outcome::broken;
+}
+
+}  // namespace
+
+TEST_CASE("round trip or typed refusal: encrypt, encryptPlain, rewrap") {
+  const cc::Keyring k1 = cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, "v1");
+  const cc::Keyring k2 = cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, "v2");
+  const std::vector<json> values = generatedValues();
+  std::size_t accepted = 0, refused = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const json& v = values[i];
+    INFO("generated value #" << i);
+    const Outcome expected = decryptCouldReturn(v) ? Outcome::roundTripped : Outcome::refused;
+    (expected == Outcome::refused ? refused : accepted) += 1;
+    json envelope;
+    REQUIRE(attempt(v, k1, cc::encryptCredentials, &envelope) == expected);
+    REQUIRE(attempt(v, k1, cc::encryptPlainCredentials) == expected);
+    REQUIRE(attempt(v, k2, cc::rewrapCredentials) == expected);
+    if (expected == Outcome::refused || v.is_null()) continue;
+
+    // An envelope: encrypt and rewrap under its own kid return it unchanged (member for member),
+    // encryptPlain refuses it, rewrap under another active kid re-encrypts the same plaintext.
+    REQUIRE(identical(cc::encryptCredentials(envelope, k1), envelope));
+    REQUIRE(identical(cc::encryptCredentials(envelope, k2), envelope));
+    REQUIRE(identical(cc::rewrapCredentials(envelope, k1), envelope));
+    CHECK_THROWS_AS(cc::encryptPlainCredentials(envelope, k1), cc::EnvelopeError);
+    const json rewrapped = cc::rewrapCredentials(envelope, k2);
+    REQUIRE(rewrapped.at("kid") == "v2");
+    REQUIRE(identical(cc::decryptCredentials(rewrapped, k2), v));
+  }
+  // The generator reaches both sides of the property.
+  CHECK(accepted > 1000);
+  CHECK(refused > 300);
+}
