@@ -7,4 +7,5 @@
 #include "connector_crypto/keyring.hpp"
 #include "connector_crypto/limits.hpp"
 #include "connector_crypto/secret_data.hpp"
+#include "connector_crypto/text.hpp"
 #include "connector_crypto/version.hpp"
