@@ -108,6 +108,7 @@ nlohmann::json encryptCredentials(const nlohmann::json& plain, const Keyring& ke
     if (plain.is_null() || isEncrypted(plain)) return plain;
     if (carriesEnc(plain)) {
       throw EnvelopeError(
+          ErrorCode::kEnvelopeRefused,
           "encryptCredentials: the value carries \"__enc\" but is not a valid envelope; refusing "
           "to wrap it");
     }
@@ -119,6 +120,7 @@ nlohmann::json encryptPlainCredentials(const nlohmann::json& plain, const Keyrin
   return detail::guarded("encryptPlainCredentials", [&]() -> nlohmann::json {
     if (carriesEnc(plain)) {
       throw EnvelopeError(
+          ErrorCode::kEnvelopeRefused,
           "encryptPlainCredentials: the value carries \"__enc\"; only plaintext is accepted here");
     }
     if (plain.is_null()) return plain;

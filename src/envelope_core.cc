@@ -14,10 +14,12 @@ namespace {
 
 std::string_view stringMember(const EnvelopeMember& member, const char* name) {
   if (member.state == EnvelopeMember::State::absent) {
-    throw EnvelopeError(std::string("envelope: \"") + name + "\" is missing");
+    throw EnvelopeError(ErrorCode::kEnvelopeMissing,
+                        std::string("envelope: \"") + name + "\" is missing");
   }
   if (member.state != EnvelopeMember::State::string) {
-    throw EnvelopeError(std::string("envelope: \"") + name + "\" must be a string");
+    throw EnvelopeError(ErrorCode::kEnvelopeType,
+                        std::string("envelope: \"") + name + "\" must be a string");
   }
   return member.text;
 }
@@ -33,6 +35,7 @@ bool hasEnvelopeShape(const EnvelopeFields& fields) noexcept {
 ParsedEnvelope parseEnvelope(const EnvelopeFields& fields, std::size_t padding) {
   if (!fields.encIsOne) {
     throw EnvelopeError(
+        ErrorCode::kEnvelopeVersion,
         "envelope: \"__enc\" must be the number 1 (the only format version this library reads)");
   }
   ParsedEnvelope out;
@@ -40,25 +43,31 @@ ParsedEnvelope parseEnvelope(const EnvelopeFields& fields, std::size_t padding) 
   const std::string_view iv = stringMember(fields.iv, "iv");
   const std::string_view ct = stringMember(fields.ct, "ct");
   if (ct.size() > kMaxEnvelopeBytes) {
-    throw EnvelopeError("envelope: \"ct\" is larger than the 16 MiB limit");
+    throw EnvelopeError(ErrorCode::kEnvelopeCtSize,
+                        "envelope: \"ct\" is larger than the 16 MiB limit");
   }
   if (base64DecodedLength(iv) != kIvBytes) {
-    throw EnvelopeError("envelope: \"iv\" must be standard base64 of 12 bytes (16 characters)");
+    throw EnvelopeError(ErrorCode::kEnvelopeIvSize,
+                        "envelope: \"iv\" must be standard base64 of 12 bytes (16 characters)");
   }
   if (!base64DecodeTo(iv, out.iv.data())) {
-    throw EnvelopeError("envelope: \"iv\" is not valid standard base64");
+    throw EnvelopeError(ErrorCode::kEnvelopeBase64,
+                        "envelope: \"iv\" is not valid standard base64");
   }
   const std::size_t sealedSize = base64DecodedLength(ct);
   if (sealedSize == SIZE_MAX) {
-    throw EnvelopeError("envelope: \"ct\" is not valid standard base64 (length or padding)");
+    throw EnvelopeError(ErrorCode::kEnvelopeBase64,
+                        "envelope: \"ct\" is not valid standard base64 (length or padding)");
   }
   if (sealedSize < kTagBytes) {
-    throw EnvelopeError("envelope: \"ct\" must hold at least the 16-byte tag");
+    throw EnvelopeError(ErrorCode::kEnvelopeCtSize,
+                        "envelope: \"ct\" must hold at least the 16-byte tag");
   }
   out.sealed.resize(sealedSize + padding);
   out.sealedSize = sealedSize;
   if (!base64DecodeFastTo(ct, out.sealed.data())) {
-    throw EnvelopeError("envelope: \"ct\" is not valid standard base64");
+    throw EnvelopeError(ErrorCode::kEnvelopeBase64,
+                        "envelope: \"ct\" is not valid standard base64");
   }
   return out;
 }
@@ -81,8 +90,9 @@ std::size_t openInPlace(ParsedEnvelope& envelope, const KeyEntry& entry) {
                        {envelope.sealed.data(), envelope.sealedSize}, plaintext);
   });
   if (!authentic) {
-    throw DecryptError("envelope: authentication failed under " + kidInMessage(entry.kid()) +
-                       " (wrong key, or \"iv\"/\"ct\" was modified)");
+    throw DecryptError(ErrorCode::kAuthentication,
+                       "envelope: authentication failed under " + kidInMessage(entry.kid()) +
+                           " (wrong key, or \"iv\"/\"ct\" was modified)");
   }
   return envelope.sealedSize - kTagBytes;
 }
@@ -91,7 +101,8 @@ SealedMembers sealBytes(const std::uint8_t* plaintext, std::size_t size,
                         const KeyringState& state) {
   const KeyEntry& entry = *state.active;
   if (size > kMaxEnvelopeBytes / 4 * 3 - kTagBytes) {
-    throw Error("credentials: the serialized value is larger than the 16 MiB envelope limit");
+    throw Error(ErrorCode::kTooLarge,
+                "credentials: the serialized value is larger than the 16 MiB envelope limit");
   }
   std::array<std::uint8_t, kIvBytes> iv{};
   fillRandom(iv.data(), iv.size());
@@ -120,6 +131,7 @@ std::string envelopeText(const SealedMembers& members) {
 
 void throwPlaintextNotJson() {
   throw DecryptError(
+      ErrorCode::kInvalidPlaintext,
       "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
       "levels)");
 }

@@ -88,7 +88,7 @@ auto guarded(const char* operation, Body&& body) {
   } catch (const std::bad_alloc&) {
     throw;
   } catch (...) {
-    throw Error(std::string(operation) + ": internal error");
+    throw Error(ErrorCode::kInternal, std::string(operation) + ": internal error");
   }
 }
 

@@ -33,7 +33,8 @@ namespace {
 struct TooDeep {};
 
 [[noreturn]] void throwInvalidUtf8() {
-  throw Error("credentials: a string is not valid UTF-8; nothing was encrypted");
+  throw Error(ErrorCode::kNotSerializable,
+              "credentials: a string is not valid UTF-8; nothing was encrypted");
 }
 
 // ---- serializer -------------------------------------------------------------------------------

@@ -23,15 +23,17 @@ JsonTextTop scanOrThrow(const char* operation, const char* what, std::string_vie
     case JsonTextVerdict::ok:
       return top;
     case JsonTextVerdict::duplicate:
-      throw Error(std::string(operation) + ": " + what +
-                  " repeats a member name in an object (duplicate members are never written; "
-                  "docs/FORMAT.md); nothing was encrypted");
+      throw Error(ErrorCode::kInvalidText,
+                  std::string(operation) + ": " + what +
+                      " repeats a member name in an object (duplicate members are never written; "
+                      "docs/FORMAT.md); nothing was encrypted");
     case JsonTextVerdict::invalid:
       break;
   }
-  throw Error(std::string(operation) + ": " + what +
-              " is not JSON text (exactly one value, valid UTF-8, no NUL byte, at most 512 "
-              "levels of nesting)");
+  throw Error(ErrorCode::kInvalidText,
+              std::string(operation) + ": " + what +
+                  " is not JSON text (exactly one value, valid UTF-8, no NUL byte, at most 512 "
+                  "levels of nesting)");
 }
 
 bool carriesEnc(const JsonTextTop& top) noexcept {
@@ -69,6 +71,7 @@ std::string encryptCredentialsText(std::string_view json, const Keyring& keyring
     if (carriesEnc(top)) {
       if (detail::hasEnvelopeShape(top.fields)) return std::string(json);
       throw EnvelopeError(
+          ErrorCode::kEnvelopeRefused,
           "encryptCredentialsText: the value carries \"__enc\" but is not a valid envelope; "
           "refusing to wrap it");
     }
