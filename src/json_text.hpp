@@ -31,6 +31,9 @@ enum class JsonTextVerdict { ok, invalid, duplicate };
 // `duplicate`. Fills top (when given) for an accepted text.
 JsonTextVerdict scanJsonText(std::string_view text, bool refuseDuplicates, JsonTextTop* top);
 
+// scanJsonText for text followed by kJsonParsePadding readable bytes (any content): saves a copy.
+JsonTextVerdict scanJsonTextPadded(std::string_view text, bool refuseDuplicates, JsonTextTop* top);
+
 // The compact form of text accepted by scanJsonText: insignificant whitespace removed, every other
 // byte as it was.
 SecretBuffer compactJsonText(std::string_view text);

@@ -3,6 +3,7 @@
 
 #include "connector_crypto/error.hpp"
 #include "envelope_core.hpp"
+#include "json_codec.hpp"
 #include "json_text.hpp"
 #include "keyring_state.hpp"
 
@@ -55,7 +56,7 @@ std::size_t openText(detail::ParsedEnvelope& envelope, const KeyringState& state
   const detail::KeyEntry& entry = detail::entryFor(state, envelope.kid);
   const std::size_t size = detail::openInPlace(envelope, entry);
   const std::string_view plaintext(reinterpret_cast<const char*>(envelope.sealed.data()), size);
-  if (detail::scanJsonText(plaintext, false, nullptr) != JsonTextVerdict::ok) {
+  if (detail::scanJsonTextPadded(plaintext, false, nullptr) != JsonTextVerdict::ok) {
     detail::throwPlaintextNotJson();
   }
   entry.countDecryption();
@@ -84,7 +85,8 @@ SecretBuffer decryptCredentialsText(std::string_view stored, const Keyring& keyr
     const KeyringState& state = KeyringAccess::state(keyring);
     const JsonTextTop top = scanOrThrow("decryptCredentialsText", "stored", stored, false);
     if (carriesEnc(top)) {
-      detail::ParsedEnvelope envelope = detail::parseEnvelope(top.fields, 0);
+      detail::ParsedEnvelope envelope =
+          detail::parseEnvelope(top.fields, detail::kJsonParsePadding);
       const std::size_t size = openText(envelope, state);
       const auto* begin = reinterpret_cast<const char*>(envelope.sealed.data());
       return SecretBuffer(begin, begin + size);
@@ -111,7 +113,7 @@ std::string rewrapCredentialsText(std::string_view stored, const Keyring& keyrin
       scanOrThrow("rewrapCredentialsText", "stored", stored, true);  // never write duplicates
       return sealPlainText(stored, state);
     }
-    detail::ParsedEnvelope envelope = detail::parseEnvelope(top.fields, 0);
+    detail::ParsedEnvelope envelope = detail::parseEnvelope(top.fields, detail::kJsonParsePadding);
     if (envelope.kid == keyring.activeKid()) return std::string(stored);
     const std::size_t size = openText(envelope, state);
     return sealText(envelope.sealed.data(), size, state);
