@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "connector_crypto/error.hpp"
+#include "connector_crypto/inspect.hpp"
 #include "connector_crypto/limits.hpp"
 #include "envelope_core.hpp"
 #include "json_codec.hpp"
@@ -167,6 +168,18 @@ nlohmann::json rewrapCredentials(const nlohmann::json& stored, const Keyring& ke
     nlohmann::json out = sealValue(plain, state);
     wipeCredentials(plain);
     return out;
+  });
+}
+
+CredentialsInfo inspectCredentials(const nlohmann::json& stored) {
+  return detail::guarded("inspectCredentials", [&]() -> CredentialsInfo {
+    CredentialsInfo info;
+    if (stored.is_null()) return info;
+    if (!carriesEnc(stored)) {
+      info.kind = CredentialsInfo::Kind::kPlaintext;
+      return info;
+    }
+    return detail::inspectEnvelope(fieldsOf(stored));
   });
 }
 

@@ -129,6 +129,26 @@ std::string envelopeText(const SealedMembers& members) {
   return out;
 }
 
+CredentialsInfo inspectEnvelope(const EnvelopeFields& fields) {
+  CredentialsInfo info;
+  try {
+    const ParsedEnvelope envelope = parseEnvelope(fields, 0);
+    if (!isValidKid(envelope.kid)) {
+      // No keyring holds such a kid: decrypt always throws UnknownKidError for it.
+      info.kind = CredentialsInfo::Kind::kMalformed;
+      info.error = ErrorCode::kUnknownKid;
+      return info;
+    }
+    info.kind = CredentialsInfo::Kind::kEnvelope;
+    info.version = kEnvelopeVersion;
+    info.kid = std::string(envelope.kid);
+  } catch (const EnvelopeError& e) {
+    info.kind = CredentialsInfo::Kind::kMalformed;
+    info.error = e.code();
+  }
+  return info;
+}
+
 void throwPlaintextNotJson() {
   throw DecryptError(
       ErrorCode::kInvalidPlaintext,

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "connector_crypto/error.hpp"
+#include "connector_crypto/inspect.hpp"
 #include "connector_crypto/limits.hpp"
 #include "connector_crypto/secret_data.hpp"
 #include "keyring_state.hpp"
@@ -76,6 +77,10 @@ SealedMembers sealBytes(const std::uint8_t* plaintext, std::size_t size, const K
 // The envelope's JSON text, members in the TypeScript writer's order:
 // {"__enc":1,"kid":…,"iv":…,"ct":…}.
 std::string envelopeText(const SealedMembers& members);
+
+// The classification of a value that carries "__enc" (inspectCredentials): an envelope, or
+// malformed with the code decrypt throws.
+CredentialsInfo inspectEnvelope(const EnvelopeFields& fields);
 
 // Runs body, turning any nlohmann or std exception into an Error (bad_alloc excepted); a nlohmann
 // what() is never forwarded, since it may quote key or plaintext bytes.

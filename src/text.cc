@@ -2,6 +2,7 @@
 #include "connector_crypto/text.hpp"
 
 #include "connector_crypto/error.hpp"
+#include "connector_crypto/inspect.hpp"
 #include "envelope_core.hpp"
 #include "json_codec.hpp"
 #include "json_text.hpp"
@@ -101,6 +102,24 @@ SecretBuffer decryptCredentialsText(std::string_view stored, const Keyring& keyr
       state.plaintextPassthroughs.fetch_add(1, std::memory_order_relaxed);
     }
     return SecretBuffer(stored.begin(), stored.end());
+  });
+}
+
+CredentialsInfo inspectCredentialsText(std::string_view stored) {
+  return detail::guarded("inspectCredentialsText", [&]() -> CredentialsInfo {
+    CredentialsInfo info;
+    JsonTextTop top;
+    if (detail::scanJsonText(stored, false, &top) != JsonTextVerdict::ok) {
+      info.kind = CredentialsInfo::Kind::kMalformed;
+      info.error = ErrorCode::kInvalidText;
+      return info;
+    }
+    if (top.kind == JsonTextTop::Kind::null) return info;
+    if (!carriesEnc(top)) {
+      info.kind = CredentialsInfo::Kind::kPlaintext;
+      return info;
+    }
+    return detail::inspectEnvelope(top.fields);
   });
 }
 
