@@ -7,18 +7,16 @@
 
 #include <openssl/crypto.h>
 
-#include "connector_crypto/detail/base64.hpp"
 #include "connector_crypto/error.hpp"
+#include "connector_crypto/inspect.hpp"
 #include "connector_crypto/limits.hpp"
-#include "base64_fast.hpp"
+#include "envelope_core.hpp"
 #include "json_codec.hpp"
 #include "keyring_state.hpp"
-#include "random.hpp"
 
 namespace connector_crypto {
 namespace {
 
-using detail::ByteView;
 using detail::KeyEntry;
 using detail::KeyringAccess;
 using detail::KeyringState;
@@ -27,151 +25,71 @@ constexpr std::string_view kEnc = "__enc";  // a string_view: map look-ups witho
 
 bool carriesEnc(const nlohmann::json& v) noexcept { return v.is_object() && v.contains(kEnc); }
 
-// "__enc" equal to 1, as the TypeScript check `=== 1` sees it (a stored double 1.0 counts).
+// "__enc" equal to 1 (detail::isVersionOne), for any JSON type.
 bool isVersionOne(const nlohmann::json& enc) noexcept {
-  if (enc.is_number_unsigned()) return enc.get<std::uint64_t>() == 1;
-  if (enc.is_number_integer()) return enc.get<std::int64_t>() == 1;
-  if (enc.is_number_float()) return enc.get<double>() == 1.0;
+  if (enc.is_number_unsigned()) return detail::isVersionOne(enc.get<std::uint64_t>());
+  if (enc.is_number_integer()) return detail::isVersionOne(enc.get<std::int64_t>());
+  if (enc.is_number_float()) return detail::isVersionOne(enc.get<double>());
   return false;
 }
 
-// A validated, decoded version-1 envelope.
-struct ParsedEnvelope {
-  const std::string* kid = nullptr;
-  std::array<std::uint8_t, kIvBytes> iv{};
-  // ciphertext || tag (sealedSize bytes), then kJsonParsePadding zero bytes; decrypted in place,
-  // so the buffer wipes itself.
-  SecretData sealed;
-  std::size_t sealedSize = 0;
-};
-
-// The members of an envelope object, found in one pass (nullptr when absent).
-struct EnvelopeMembers {
-  const nlohmann::json* enc = nullptr;
-  const nlohmann::json* kid = nullptr;
-  const nlohmann::json* iv = nullptr;
-  const nlohmann::json* ct = nullptr;
-};
-
-EnvelopeMembers membersOf(const nlohmann::json& envelope) noexcept {
-  EnvelopeMembers m;
+// The members of an envelope object as the core reads them, found in one pass.
+detail::EnvelopeFields fieldsOf(const nlohmann::json& envelope) noexcept {
+  detail::EnvelopeFields f;
+  const auto member = [](const nlohmann::json& value) {
+    detail::EnvelopeMember m;
+    if (value.is_string()) {
+      m.state = detail::EnvelopeMember::State::string;
+      m.text = value.get_ref<const std::string&>();
+    } else {
+      m.state = detail::EnvelopeMember::State::other;
+    }
+    return m;
+  };
   for (const auto& [key, value] : envelope.get_ref<const nlohmann::json::object_t&>()) {
     const std::string_view k = key;
-    if (k == "__enc") {
-      m.enc = &value;
+    if (k == kEnc) {
+      f.encIsOne = isVersionOne(value);
     } else if (k == "kid") {
-      m.kid = &value;
+      f.kid = member(value);
     } else if (k == "iv") {
-      m.iv = &value;
+      f.iv = member(value);
     } else if (k == "ct") {
-      m.ct = &value;
+      f.ct = member(value);
     }
   }
-  return m;
+  return f;
 }
 
-const std::string& stringMember(const nlohmann::json* member, const char* name) {
-  if (member == nullptr) {
-    throw EnvelopeError(std::string("envelope: \"") + name + "\" is missing");
-  }
-  if (!member->is_string()) {
-    throw EnvelopeError(std::string("envelope: \"") + name + "\" must be a string");
-  }
-  return member->get_ref<const std::string&>();
+// Checks every member of stored and decodes iv and ct (followed by the parser's padding).
+detail::ParsedEnvelope parseStored(const nlohmann::json& stored) {
+  return detail::parseEnvelope(fieldsOf(stored), detail::kJsonParsePadding);
 }
 
-// Checks every member and decodes iv and ct; throws EnvelopeError naming the member at fault.
-ParsedEnvelope parseEnvelope(const nlohmann::json& envelope) {
-  const EnvelopeMembers members = membersOf(envelope);
-  if (members.enc == nullptr || !isVersionOne(*members.enc)) {
-    throw EnvelopeError(
-        "envelope: \"__enc\" must be the number 1 (the only format version this library reads)");
-  }
-  ParsedEnvelope out;
-  out.kid = &stringMember(members.kid, "kid");
-  const std::string& iv = stringMember(members.iv, "iv");
-  const std::string& ct = stringMember(members.ct, "ct");
-  if (ct.size() > kMaxEnvelopeBytes) {
-    throw EnvelopeError("envelope: \"ct\" is larger than the 16 MiB limit");
-  }
-  if (detail::base64DecodedLength(iv) != kIvBytes) {
-    throw EnvelopeError("envelope: \"iv\" must be standard base64 of 12 bytes (16 characters)");
-  }
-  if (!detail::base64DecodeTo(iv, out.iv.data())) {
-    throw EnvelopeError("envelope: \"iv\" is not valid standard base64");
-  }
-  const std::size_t sealedSize = detail::base64DecodedLength(ct);
-  if (sealedSize == SIZE_MAX) {
-    throw EnvelopeError("envelope: \"ct\" is not valid standard base64 (length or padding)");
-  }
-  if (sealedSize < kTagBytes) {
-    throw EnvelopeError("envelope: \"ct\" must hold at least the 16-byte tag");
-  }
-  out.sealed.resize(sealedSize + detail::kJsonParsePadding);
-  out.sealedSize = sealedSize;
-  if (!detail::base64DecodeFastTo(ct, out.sealed.data())) {
-    throw EnvelopeError("envelope: \"ct\" is not valid standard base64");
-  }
-  return out;
-}
-
-const KeyEntry& entryFor(const KeyringState& state, const std::string& kid) {
-  const KeyEntry* entry = state.find(kid);
-  if (entry == nullptr) {
-    // A kid from the database is echoed only when it is a well-formed kid.
-    throw UnknownKidError(detail::echoableKid(kid)
-                              ? "envelope: \"kid\" \"" + kid + "\" is not in the keyring"
-                              : std::string("envelope: \"kid\" is not a kid in the keyring"));
-  }
-  return *entry;
-}
-
-nlohmann::json openEnvelope(const nlohmann::json& stored, const KeyringState& state) {
-  ParsedEnvelope envelope = parseEnvelope(stored);
-  const KeyEntry& entry = entryFor(state, *envelope.kid);
+nlohmann::json openEnvelope(detail::ParsedEnvelope& envelope, const KeyringState& state) {
+  const KeyEntry& entry = detail::entryFor(state, envelope.kid);
   // Decrypted in place: the plaintext is followed by the tag and the padding the parser may read.
-  const std::size_t plainSize = envelope.sealedSize - kTagBytes;
-  std::uint8_t* plaintext = envelope.sealed.data();
-  const bool authentic = entry.withCipher([&](detail::Aes256Gcm& cipher) {
-    return cipher.open({envelope.iv.data(), envelope.iv.size()}, {},
-                       {envelope.sealed.data(), envelope.sealedSize}, plaintext);
-  });
-  if (!authentic) {
-    throw DecryptError("envelope: authentication failed under " +
-                       detail::kidInMessage(entry.kid()) +
-                       " (wrong key, or \"iv\"/\"ct\" was modified)");
-  }
+  const std::size_t plainSize = detail::openInPlace(envelope, entry);
+  const std::uint8_t* plaintext = envelope.sealed.data();
   nlohmann::json value;
   if (!detail::parseJsonPadded(reinterpret_cast<const char*>(plaintext), plainSize, value)) {
-    throw DecryptError(
-        "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
-        "levels)");
+    detail::throwPlaintextNotJson();
   }
   entry.countDecryption();
   return value;
 }
 
 nlohmann::json sealValue(const nlohmann::json& plain, const KeyringState& state) {
-  const KeyEntry& entry = *state.active;
   const SecretBuffer text = detail::serializeJson(plain);
-  if (text.size() > kMaxEnvelopeBytes / 4 * 3 - kTagBytes) {
-    throw Error("credentials: the serialized value is larger than the 16 MiB envelope limit");
-  }
-  std::array<std::uint8_t, kIvBytes> iv{};
-  detail::fillRandom(iv.data(), iv.size());
-  std::vector<std::uint8_t> sealed(text.size() + kTagBytes);
-  entry.withCipher([&](detail::Aes256Gcm& cipher) {
-    cipher.seal({iv.data(), iv.size()}, {},
-                {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, sealed.data());
-  });
+  detail::SealedMembers sealed =
+      detail::sealBytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), state);
   // Members inserted in key order ("__enc" < "ct" < "iv" < "kid"), each at the end of the map.
   nlohmann::json out = nlohmann::json::object();
   auto& members = out.get_ref<nlohmann::json::object_t&>();
   members.emplace_hint(members.end(), kEnc, kEnvelopeVersion);
-  members.emplace_hint(members.end(), "ct", detail::base64EncodeFast(sealed.data(), sealed.size()));
-  members.emplace_hint(members.end(), "iv", detail::base64EncodeFast(iv.data(), iv.size()));
-  members.emplace_hint(members.end(), "kid", entry.kid());
-  entry.countEncryption();
+  members.emplace_hint(members.end(), "ct", std::move(sealed.ct));
+  members.emplace_hint(members.end(), "iv", std::move(sealed.iv));
+  members.emplace_hint(members.end(), "kid", *sealed.kid);
   return out;
 }
 
@@ -182,41 +100,19 @@ const nlohmann::json& unchanged(const nlohmann::json& stored) {
   return stored;
 }
 
-// Runs body, turning any nlohmann or std exception into an Error (bad_alloc excepted); a nlohmann
-// what() is never forwarded, since it may quote key or plaintext bytes.
-template <typename Body>
-auto guarded(const char* operation, Body&& body) {
-  try {
-    return body();
-  } catch (const Error&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (...) {
-    throw Error(std::string(operation) + ": internal error");
-  }
-}
-
 }  // namespace
 
 bool isEncrypted(const nlohmann::json& v) noexcept {
-  if (!v.is_object()) return false;
-  const auto enc = v.find(kEnc);
-  if (enc == v.end() || !isVersionOne(*enc)) return false;
-  for (const std::string_view name : {std::string_view("kid"), std::string_view("iv"),
-                                      std::string_view("ct")}) {
-    const auto it = v.find(name);
-    if (it == v.end() || !it->is_string()) return false;
-  }
-  return true;
+  return carriesEnc(v) && detail::hasEnvelopeShape(fieldsOf(v));
 }
 
 nlohmann::json encryptCredentials(const nlohmann::json& plain, const Keyring& keyring) {
-  return guarded("encryptCredentials", [&]() -> nlohmann::json {
+  return detail::guarded("encryptCredentials", [&]() -> nlohmann::json {
     if (plain.is_null()) return plain;
     if (isEncrypted(plain)) return unchanged(plain);
     if (carriesEnc(plain)) {
       throw EnvelopeError(
+          ErrorCode::kEnvelopeRefused,
           "encryptCredentials: the value carries \"__enc\" but is not a valid envelope; refusing "
           "to wrap it");
     }
@@ -225,9 +121,10 @@ nlohmann::json encryptCredentials(const nlohmann::json& plain, const Keyring& ke
 }
 
 nlohmann::json encryptPlainCredentials(const nlohmann::json& plain, const Keyring& keyring) {
-  return guarded("encryptPlainCredentials", [&]() -> nlohmann::json {
+  return detail::guarded("encryptPlainCredentials", [&]() -> nlohmann::json {
     if (carriesEnc(plain)) {
       throw EnvelopeError(
+          ErrorCode::kEnvelopeRefused,
           "encryptPlainCredentials: the value carries \"__enc\"; only plaintext is accepted here");
     }
     if (plain.is_null()) return plain;
@@ -236,9 +133,12 @@ nlohmann::json encryptPlainCredentials(const nlohmann::json& plain, const Keyrin
 }
 
 nlohmann::json decryptCredentials(const nlohmann::json& stored, const Keyring& keyring) {
-  return guarded("decryptCredentials", [&]() -> nlohmann::json {
+  return detail::guarded("decryptCredentials", [&]() -> nlohmann::json {
     const KeyringState& state = KeyringAccess::state(keyring);
-    if (carriesEnc(stored)) return openEnvelope(stored, state);
+    if (carriesEnc(stored)) {
+      detail::ParsedEnvelope envelope = parseStored(stored);
+      return openEnvelope(envelope, state);
+    }
     if (stored.is_null()) return stored;
     if (state.options.requireEncrypted) {
       state.plaintextRejected.fetch_add(1, std::memory_order_relaxed);
@@ -253,29 +153,41 @@ nlohmann::json decryptCredentials(const nlohmann::json& stored, const Keyring& k
 }
 
 bool needsRewrap(const nlohmann::json& stored, const Keyring& keyring) {
-  return guarded("needsRewrap", [&]() -> bool {
+  return detail::guarded("needsRewrap", [&]() -> bool {
     if (stored.is_null()) return false;
     if (!carriesEnc(stored)) {
       // rewrapCredentials would refuse it: say so now rather than promise a rewrap.
       if (!detail::nestsWithinLimit(stored)) detail::throwTooDeep();
       return true;
     }
-    const ParsedEnvelope envelope = parseEnvelope(stored);
-    return *envelope.kid != keyring.activeKid();
+    const detail::ParsedEnvelope envelope = detail::parseEnvelope(fieldsOf(stored), 0);
+    return envelope.kid != keyring.activeKid();
   });
 }
 
 nlohmann::json rewrapCredentials(const nlohmann::json& stored, const Keyring& keyring) {
-  return guarded("rewrapCredentials", [&]() -> nlohmann::json {
+  return detail::guarded("rewrapCredentials", [&]() -> nlohmann::json {
     const KeyringState& state = KeyringAccess::state(keyring);
     if (stored.is_null()) return stored;
     if (!carriesEnc(stored)) return sealValue(stored, state);
-    const ParsedEnvelope envelope = parseEnvelope(stored);
-    if (*envelope.kid == keyring.activeKid()) return unchanged(stored);
-    nlohmann::json plain = openEnvelope(stored, state);
+    detail::ParsedEnvelope envelope = parseStored(stored);
+    if (envelope.kid == keyring.activeKid()) return unchanged(stored);
+    nlohmann::json plain = openEnvelope(envelope, state);
     nlohmann::json out = sealValue(plain, state);
     wipeCredentials(plain);
     return out;
+  });
+}
+
+CredentialsInfo inspectCredentials(const nlohmann::json& stored) {
+  return detail::guarded("inspectCredentials", [&]() -> CredentialsInfo {
+    CredentialsInfo info;
+    if (stored.is_null()) return info;
+    if (!carriesEnc(stored)) {
+      info.kind = CredentialsInfo::Kind::kPlaintext;
+      return info;
+    }
+    return detail::inspectEnvelope(fieldsOf(stored));
   });
 }
 

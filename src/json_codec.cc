@@ -23,7 +23,7 @@
 #include "connector_crypto/limits.hpp"
 
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
-#include <simdjson.h>
+#include "simdjson_wipe.hpp"
 #endif
 
 namespace connector_crypto {
@@ -33,7 +33,8 @@ namespace {
 struct TooDeep {};
 
 [[noreturn]] void throwInvalidUtf8() {
-  throw Error("credentials: a string is not valid UTF-8; nothing was encrypted");
+  throw Error(ErrorCode::kNotSerializable,
+              "credentials: a string is not valid UTF-8; nothing was encrypted");
 }
 
 // True when text holds a NUL byte, which no JSON text does outside a string (RFC 8259) and which
@@ -403,26 +404,6 @@ class DomToJson {
   int minusZero_ = -1;  // unknown until a zero is met
 };
 
-// Wipes what parsing text of size bytes may have left in parser's document buffers: exactly the
-// used part after a success (tapeUsed entries, strings up to stringsEnd), the bound after a failure.
-void wipeParser(simdjson::dom::parser& parser, std::size_t size, std::size_t tapeUsed,
-                const std::uint8_t* stringsEnd) noexcept {
-  simdjson::dom::document& doc = parser.doc;
-  const std::size_t cap = doc.capacity();
-  if (cap == 0) return;
-  const std::size_t bound = size < cap ? size : cap;
-  const std::size_t tapeCap = SIMDJSON_ROUNDUP_N(bound + 3, 64);
-  const std::size_t stringCap = SIMDJSON_ROUNDUP_N(5 * bound / 3 + simdjson::SIMDJSON_PADDING, 64);
-  std::size_t tapeWipe = tapeUsed == 0 || tapeUsed > tapeCap ? tapeCap : tapeUsed;
-  std::size_t stringWipe = stringCap;
-  if (stringsEnd != nullptr) {
-    const auto used = static_cast<std::size_t>(stringsEnd - doc.string_buf.get());
-    if (used < stringWipe) stringWipe = used;
-  }
-  OPENSSL_cleanse(doc.tape.get(), tapeWipe * sizeof(std::uint64_t));
-  OPENSSL_cleanse(doc.string_buf.get(), stringWipe);
-}
-
 enum class FastParse { ok, fallback };
 
 FastParse parseWithSimdjson(simdjson::dom::parser& parser, const char* text, std::size_t size,
@@ -442,11 +423,8 @@ FastParse parseWithSimdjson(simdjson::dom::parser& parser, const char* text, std
     wipeJsonValues(out);
     throw;
   }
-  // tape[0] is the root entry; its payload is the index of the closing root entry.
-  const std::size_t tapeUsed =
-      static_cast<std::size_t>(parser.doc.tape[0] & simdjson::internal::JSON_VALUE_MASK) + 1;
   // A walk that gave up early has not seen every string: wipe the bound then.
-  wipeParser(parser, size, tapeUsed, ok ? walker.stringsEnd() : nullptr);
+  wipeParser(parser, size, tapeUsed(parser), ok ? walker.stringsEnd() : nullptr);
   if (!ok) {
     wipeJsonValues(out);
     out = nullptr;
@@ -522,7 +500,7 @@ bool jsonFastParserEnabled() noexcept {
 bool nestsWithinLimit(const nlohmann::json& value) noexcept { return nestsWithin(value, 0); }
 
 void throwTooDeep() {
-  throw Error("credentials: the value nests arrays/objects deeper than " +
+  throw Error(ErrorCode::kTooDeep, "credentials: the value nests arrays/objects deeper than " +
               std::to_string(kMaxJsonDepth) + " levels, the most decrypt reads");
 }
 
@@ -536,14 +514,17 @@ SecretBuffer serializeJson(const nlohmann::json& value) {
       throwInvalidUtf8();
     case Fit::discarded:
       throw Error(
+          ErrorCode::kNotSerializable,
           "credentials: a discarded value (what a failed nlohmann::json::parse returns) is not "
           "JSON; nothing was encrypted");
     case Fit::binary:
       throw Error(
+          ErrorCode::kNotSerializable,
           "credentials: a binary value (nlohmann::json::binary) is not JSON; nothing was "
           "encrypted");
     case Fit::nonFinite:
       throw Error(
+          ErrorCode::kNotSerializable,
           "credentials: a number is NaN or infinite, which JSON cannot hold; nothing was "
           "encrypted");
   }

@@ -72,10 +72,19 @@ std::map<std::string, json> decryptAll(const json& doc) {
       CHECK(messageOf<DecryptError>([&] { decryptCredentials(envelope, keyring); }) ==
             "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
             "levels)");
+      CHECK(messageOf<DecryptError>([&] {
+              connector_crypto::decryptCredentialsText(envelope.dump(), keyring);
+            }) ==
+            "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
+            "levels)");
       continue;
     }
     json value = decryptCredentials(envelope, keyring);
     CHECK(value == json::parse(c.at("plaintext_json").get<std::string>()));
+    // The text API returns the writer's bytes themselves.
+    const connector_crypto::SecretBuffer text =
+        connector_crypto::decryptCredentialsText(envelope.dump(), keyring);
+    CHECK(std::string(text.data(), text.size()) == c.at("plaintext_json").get<std::string>());
     CHECK(out.emplace(name, std::move(value)).second);
   }
   return out;

@@ -101,6 +101,12 @@ void checkRow(const std::string& name, const json& input, const Expect& expected
   }
 }
 
+// decryptCredentialsText of v's text, read back as a value.
+json viaText(const json& v, const cc::Keyring& k) {
+  const cc::SecretBuffer text = cc::decryptCredentialsText(v.dump(), k);
+  return json::parse(text.begin(), text.end());
+}
+
 struct Row {
   std::string name;
   json input;
@@ -211,6 +217,8 @@ TEST_CASE("hostile matrix: decryptCredentials") {
 
   for (const Row& row : rows) {
     checkRow(row.name, row.input, row.expected, [&](const json& v) { return decryptCredentials(v, k); });
+    // The text API gives the same verdict on the same row, as text.
+    checkRow(row.name + " (text)", row.input, row.expected, [&](const json& v) { return viaText(v, k); });
   }
 }
 
@@ -241,6 +249,8 @@ TEST_CASE("hostile matrix: authentic plaintext that is not what encrypt writes")
   for (const auto& [plaintext, expected] : rows) {
     checkRow(plaintext.substr(0, 40), sealRaw(kKeyA, "v1", plaintext), expected,
              [&](const json& v) { return decryptCredentials(v, k); });
+    checkRow(plaintext.substr(0, 40) + " (text)", sealRaw(kKeyA, "v1", plaintext), expected,
+             [&](const json& v) { return viaText(v, k); });
   }
 }
 
@@ -261,6 +271,8 @@ TEST_CASE("hostile matrix: strict mode") {
   };
   for (const Row& row : rows) {
     checkRow(row.name, row.input, row.expected, [&](const json& v) { return decryptCredentials(v, k); });
+    // The text API gives the same verdict on the same row, as text.
+    checkRow(row.name + " (text)", row.input, row.expected, [&](const json& v) { return viaText(v, k); });
   }
 }
 

@@ -3,8 +3,10 @@
 
 #include "connector_crypto/envelope.hpp"
 #include "connector_crypto/error.hpp"
+#include "connector_crypto/inspect.hpp"
 #include "connector_crypto/keygen.hpp"
 #include "connector_crypto/keyring.hpp"
 #include "connector_crypto/limits.hpp"
 #include "connector_crypto/secret_data.hpp"
+#include "connector_crypto/text.hpp"
 #include "connector_crypto/version.hpp"

@@ -93,6 +93,13 @@ void decryptCheck(const std::string& in, const std::string& roundtripOut) {
           fail(name, std::string("threw ") + typeid(e).name() + ": " + e.what());
         }
       }
+      try {
+        (void)cc::decryptCredentialsText(c.at("envelope").dump(), keyring);
+        fail(name, "decryptCredentialsText decrypted, expected DecryptError");
+      } catch (const cc::DecryptError&) {
+      } catch (const cc::Error& e) {
+        fail(name, std::string("decryptCredentialsText threw ") + typeid(e).name());
+      }
       continue;
     }
     json got;
@@ -105,6 +112,15 @@ void decryptCheck(const std::string& in, const std::string& roundtripOut) {
     if (got != c.at("value")) {
       fail(name, "decrypted value differs at " + firstDifference(c.at("value"), got));
     }
+    // The text API reads the same envelope as text, to the same value.
+    try {
+      const cc::SecretBuffer text = cc::decryptCredentialsText(c.at("envelope").dump(), keyring);
+      if (json::parse(text.begin(), text.end()) != c.at("value")) {
+        fail(name, "decryptCredentialsText gave another value");
+      }
+    } catch (const cc::Error& e) {
+      fail(name, std::string("decryptCredentialsText threw: ") + e.what());
+    }
     out.push_back({{"name", name}, {"envelope", cc::encryptCredentials(got, keyring)}});
   }
   writeCases(roundtripOut, json::object(), out);
@@ -112,8 +128,9 @@ void decryptCheck(const std::string& in, const std::string& roundtripOut) {
             << out.size() << " into " << roundtripOut << "\n";
 }
 
-// encrypt / golden: the corpus values of a peer file, encrypted under the env keyring.
-void encryptCorpus(const std::string& in, const std::string& outPath, bool golden) {
+// encrypt / golden: the corpus values of a peer file, encrypted under the env keyring (through
+// the text API when viaText: the values' compact text, envelopes written as text).
+void encryptCorpus(const std::string& in, const std::string& outPath, bool golden, bool viaText) {
   const cc::Keyring keyring = cc::keyringFromEnv();
   const json doc = readJson(in);
   std::vector<json> out;
@@ -121,7 +138,9 @@ void encryptCorpus(const std::string& in, const std::string& outPath, bool golde
     if (c.contains("error")) continue;  // invalid Unicode has no C++ value
     const json value =
         golden ? json::parse(c.at("plaintext_json").get<std::string>()) : c.at("value");
-    json e = {{"name", c.at("name")}, {"envelope", cc::encryptCredentials(value, keyring)}};
+    const json envelope = viaText ? json::parse(cc::encryptCredentialsText(value.dump(), keyring))
+                                  : cc::encryptCredentials(value, keyring);
+    json e = {{"name", c.at("name")}, {"envelope", envelope}};
     if (golden) e["plaintext_json"] = value.dump();
     out.push_back(std::move(e));
   }
@@ -146,6 +165,7 @@ int usage() {
          "  interop_driver decrypt-check IN ROUNDTRIP_OUT   decrypt peer envelopes, compare, "
          "re-encrypt\n"
          "  interop_driver encrypt IN OUT                   encrypt the values of a peer file\n"
+         "  interop_driver encrypt-text IN OUT              the same through the text API\n"
          "  interop_driver golden IN OUT                    the same with plaintext_json and "
          "env (golden vectors)\n";
   return 2;
@@ -159,8 +179,8 @@ int main(int argc, char** argv) {
   try {
     if (command == "decrypt-check") {
       decryptCheck(argv[2], argv[3]);
-    } else if (command == "encrypt" || command == "golden") {
-      encryptCorpus(argv[2], argv[3], command == "golden");
+    } else if (command == "encrypt" || command == "golden" || command == "encrypt-text") {
+      encryptCorpus(argv[2], argv[3], command == "golden", command == "encrypt-text");
     } else {
       return usage();
     }

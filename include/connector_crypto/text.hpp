@@ -1,0 +1,35 @@
+// Credentials as JSON text, for services that hold no nlohmann values (RapidJSON, simdjson,
+// Boost.JSON, or libbson's relaxed Extended JSON). Same verdicts as the value API (envelope.hpp).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "connector_crypto/config.hpp"
+#include "connector_crypto/keyring.hpp"
+#include "connector_crypto/secret_data.hpp"
+
+namespace connector_crypto {
+
+// Encrypts the compact form of json (insignificant whitespace removed, nothing else changed) and
+// returns the envelope's text {"__enc":1,"kid":…,"iv":…,"ct":…}. "null" and text for which
+// isEncrypted holds come back unchanged; a value carrying a malformed "__enc" throws EnvelopeError;
+// text that is not exactly one JSON value (UTF-8, no NUL, at most kMaxJsonDepth levels) or that
+// repeats a member name in an object throws Error.
+CONNECTOR_CRYPTO_API std::string encryptCredentialsText(std::string_view json,
+                                                        const Keyring& keyring);
+
+// The plaintext JSON text of an envelope, byte for byte as its writer sealed it, in a buffer that
+// wipes itself. Legacy plaintext text comes back unchanged (PlaintextRejectedError in strict mode,
+// "null" aside); text carrying "__enc" decrypts or throws, as decryptCredentials; text that is not
+// JSON throws Error.
+CONNECTOR_CRYPTO_API SecretBuffer decryptCredentialsText(std::string_view stored,
+                                                         const Keyring& keyring);
+
+// Brings stored to the active key as rewrapCredentials does; an envelope under another kid is
+// re-sealed from its decrypted bytes as they are (no value is built, so its writer's spelling of
+// numbers and its member order survive).
+CONNECTOR_CRYPTO_API std::string rewrapCredentialsText(std::string_view stored,
+                                                       const Keyring& keyring);
+
+}  // namespace connector_crypto

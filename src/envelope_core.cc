@@ -1,0 +1,160 @@
+// The envelope format over bytes: member rules, AEAD open and seal, the envelope's text.
+#include "envelope_core.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "base64_fast.hpp"
+#include "connector_crypto/detail/base64.hpp"
+#include "connector_crypto/error.hpp"
+#include "random.hpp"
+
+namespace connector_crypto {
+namespace detail {
+namespace {
+
+std::string_view stringMember(const EnvelopeMember& member, const char* name) {
+  if (member.state == EnvelopeMember::State::absent) {
+    throw EnvelopeError(ErrorCode::kEnvelopeMissing,
+                        std::string("envelope: \"") + name + "\" is missing");
+  }
+  if (member.state != EnvelopeMember::State::string) {
+    throw EnvelopeError(ErrorCode::kEnvelopeType,
+                        std::string("envelope: \"") + name + "\" must be a string");
+  }
+  return member.text;
+}
+
+}  // namespace
+
+bool hasEnvelopeShape(const EnvelopeFields& fields) noexcept {
+  using State = EnvelopeMember::State;
+  return fields.encIsOne && fields.kid.state == State::string && fields.iv.state == State::string &&
+         fields.ct.state == State::string;
+}
+
+ParsedEnvelope parseEnvelope(const EnvelopeFields& fields, std::size_t padding) {
+  if (!fields.encIsOne) {
+    throw EnvelopeError(
+        ErrorCode::kEnvelopeVersion,
+        "envelope: \"__enc\" must be the number 1 (the only format version this library reads)");
+  }
+  ParsedEnvelope out;
+  out.kid = stringMember(fields.kid, "kid");
+  const std::string_view iv = stringMember(fields.iv, "iv");
+  const std::string_view ct = stringMember(fields.ct, "ct");
+  if (ct.size() > kMaxEnvelopeBytes) {
+    throw EnvelopeError(ErrorCode::kEnvelopeCtSize,
+                        "envelope: \"ct\" is larger than the 16 MiB limit");
+  }
+  if (base64DecodedLength(iv) != kIvBytes) {
+    throw EnvelopeError(ErrorCode::kEnvelopeIvSize,
+                        "envelope: \"iv\" must be standard base64 of 12 bytes (16 characters)");
+  }
+  if (!base64DecodeTo(iv, out.iv.data())) {
+    throw EnvelopeError(ErrorCode::kEnvelopeBase64,
+                        "envelope: \"iv\" is not valid standard base64");
+  }
+  const std::size_t sealedSize = base64DecodedLength(ct);
+  if (sealedSize == SIZE_MAX) {
+    throw EnvelopeError(ErrorCode::kEnvelopeBase64,
+                        "envelope: \"ct\" is not valid standard base64 (length or padding)");
+  }
+  if (sealedSize < kTagBytes) {
+    throw EnvelopeError(ErrorCode::kEnvelopeCtSize,
+                        "envelope: \"ct\" must hold at least the 16-byte tag");
+  }
+  out.sealed.resize(sealedSize + padding);
+  out.sealedSize = sealedSize;
+  if (!base64DecodeFastTo(ct, out.sealed.data())) {
+    throw EnvelopeError(ErrorCode::kEnvelopeBase64,
+                        "envelope: \"ct\" is not valid standard base64");
+  }
+  return out;
+}
+
+const KeyEntry& entryFor(const KeyringState& state, std::string_view kid) {
+  const KeyEntry* entry = state.find(kid);
+  if (entry == nullptr) {
+    // A kid from the database is echoed only when it is a well-formed kid.
+    throw UnknownKidError(
+        echoableKid(kid) ? "envelope: \"kid\" \"" + std::string(kid) + "\" is not in the keyring"
+                         : std::string("envelope: \"kid\" is not a kid in the keyring"));
+  }
+  return *entry;
+}
+
+std::size_t openInPlace(ParsedEnvelope& envelope, const KeyEntry& entry) {
+  std::uint8_t* plaintext = envelope.sealed.data();
+  const bool authentic = entry.withCipher([&](Aes256Gcm& cipher) {
+    return cipher.open({envelope.iv.data(), envelope.iv.size()}, {},
+                       {envelope.sealed.data(), envelope.sealedSize}, plaintext);
+  });
+  if (!authentic) {
+    throw DecryptError(ErrorCode::kAuthentication,
+                       "envelope: authentication failed under " + kidInMessage(entry.kid()) +
+                           " (wrong key, or \"iv\"/\"ct\" was modified)");
+  }
+  return envelope.sealedSize - kTagBytes;
+}
+
+SealedMembers sealBytes(const std::uint8_t* plaintext, std::size_t size,
+                        const KeyringState& state) {
+  const KeyEntry& entry = *state.active;
+  if (size > kMaxEnvelopeBytes / 4 * 3 - kTagBytes) {
+    throw Error(ErrorCode::kTooLarge,
+                "credentials: the serialized value is larger than the 16 MiB envelope limit");
+  }
+  std::array<std::uint8_t, kIvBytes> iv{};
+  fillRandom(iv.data(), iv.size());
+  std::vector<std::uint8_t> sealed(size + kTagBytes);
+  entry.withCipher([&](Aes256Gcm& cipher) {
+    cipher.seal({iv.data(), iv.size()}, {}, {plaintext, size}, sealed.data());
+  });
+  SealedMembers out;
+  out.kid = &entry.kid();
+  out.iv = base64EncodeFast(iv.data(), iv.size());
+  out.ct = base64EncodeFast(sealed.data(), sealed.size());
+  entry.countEncryption();
+  return out;
+}
+
+std::string envelopeText(const SealedMembers& members) {
+  // A kid is printable ASCII, but may hold '"' or '\\': nlohmann escapes it (it is not secret).
+  const std::string kid = nlohmann::json(*members.kid).dump();
+  std::string out;
+  out.reserve(members.ct.size() + members.iv.size() + kid.size() + 32);
+  out.append("{\"__enc\":1,\"kid\":").append(kid);
+  out.append(",\"iv\":\"").append(members.iv);
+  out.append("\",\"ct\":\"").append(members.ct).append("\"}");
+  return out;
+}
+
+CredentialsInfo inspectEnvelope(const EnvelopeFields& fields) {
+  CredentialsInfo info;
+  try {
+    const ParsedEnvelope envelope = parseEnvelope(fields, 0);
+    if (!isValidKid(envelope.kid)) {
+      // No keyring holds such a kid: decrypt always throws UnknownKidError for it.
+      info.kind = CredentialsInfo::Kind::kMalformed;
+      info.error = ErrorCode::kUnknownKid;
+      return info;
+    }
+    info.kind = CredentialsInfo::Kind::kEnvelope;
+    info.version = kEnvelopeVersion;
+    info.kid = std::string(envelope.kid);
+  } catch (const EnvelopeError& e) {
+    info.kind = CredentialsInfo::Kind::kMalformed;
+    info.error = e.code();
+  }
+  return info;
+}
+
+void throwPlaintextNotJson() {
+  throw DecryptError(
+      ErrorCode::kInvalidPlaintext,
+      "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
+      "levels)");
+}
+
+}  // namespace detail
+}  // namespace connector_crypto

@@ -1,0 +1,386 @@
+// JSON text checked through nlohmann's SAX parser (the same lexer as parseJsonReference, so the
+// same verdicts), without building a value.
+#include "json_text.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "connector_crypto/limits.hpp"
+#include "json_codec.hpp"
+#include "simdjson_wipe.hpp"
+
+namespace connector_crypto {
+namespace detail {
+namespace {
+
+using json = nlohmann::json;
+
+class Scanner {
+ public:
+  Scanner(bool refuseDuplicates, JsonTextTop* top)
+      : refuseDuplicates_(refuseDuplicates), top_(top) {}
+
+  bool duplicate() const noexcept { return duplicate_; }
+
+  bool null() { return scalar(Type::null); }
+  bool boolean(bool) { return scalar(Type::other); }
+  bool number_integer(json::number_integer_t v) {
+    return scalar(isVersionOne(static_cast<std::int64_t>(v)) ? Type::one : Type::other);
+  }
+  bool number_unsigned(json::number_unsigned_t v) {
+    return scalar(isVersionOne(static_cast<std::uint64_t>(v)) ? Type::one : Type::other);
+  }
+  bool number_float(json::number_float_t v, const json::string_t&) {
+    return scalar(isVersionOne(static_cast<double>(v)) ? Type::one : Type::other);
+  }
+  bool string(json::string_t& s) {
+    if (depth_ == 1 && topIsObject_ && top_ != nullptr) {
+      if (std::string* owner = ownerOf(member_)) {
+        *owner = std::move(s);
+        memberState(member_) = EnvelopeMember::State::string;
+        return true;
+      }
+    }
+    return scalar(Type::other);
+  }
+  bool binary(json::binary_t&) { return false; }  // never produced by the JSON lexer
+
+  bool start_object(std::size_t) { return open(true); }
+  bool key(json::string_t& name) {
+    if (refuseDuplicates_ && !keys_.back().insert(name).second) {
+      duplicate_ = true;
+      return false;
+    }
+    if (depth_ == 1) {
+      member_ = name;
+      if (name == "__enc" && top_ != nullptr) top_->carriesEnc = true;
+    }
+    return true;
+  }
+  bool end_object() { return close(true); }
+  bool start_array(std::size_t) { return open(false); }
+  bool end_array() { return close(false); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    return false;  // the message quotes the input: never kept
+  }
+
+ private:
+  enum class Type { null, one, other };
+
+  // A value that is not a string: at the top level, or as a member of the top-level object.
+  bool scalar(Type type) {
+    if (depth_ == 0) {
+      if (top_ != nullptr) {
+        top_->kind = type == Type::null ? JsonTextTop::Kind::null : JsonTextTop::Kind::other;
+      }
+    } else if (depth_ == 1 && topIsObject_) {
+      member(type == Type::one);
+    }
+    return true;
+  }
+
+  // Records the member named member_ of the top-level object as "a value other than a string".
+  void member(bool isOne) {
+    if (top_ == nullptr) return;
+    if (member_ == "__enc") {
+      top_->fields.encIsOne = isOne;
+    } else if (ownerOf(member_) != nullptr) {
+      memberState(member_) = EnvelopeMember::State::other;
+    }
+  }
+
+  std::string* ownerOf(const std::string& name) noexcept {
+    if (name == "kid") return &top_->kid;
+    if (name == "iv") return &top_->iv;
+    if (name == "ct") return &top_->ct;
+    return nullptr;
+  }
+  EnvelopeMember::State& memberState(const std::string& name) noexcept {
+    if (name == "kid") return top_->fields.kid.state;
+    if (name == "iv") return top_->fields.iv.state;
+    return top_->fields.ct.state;
+  }
+
+  bool open(bool object) {
+    if (depth_ == 0) {
+      topIsObject_ = object;
+      if (top_ != nullptr) {
+        top_->kind = object ? JsonTextTop::Kind::object : JsonTextTop::Kind::other;
+      }
+    } else if (depth_ == 1 && topIsObject_) {
+      member(false);
+    }
+    // The nesting rule of parseJson (opensTooDeep), in one place.
+    if (opensTooDeep(depth_++)) return false;
+    if (refuseDuplicates_) keys_.emplace_back();  // one entry per open container
+    return true;
+  }
+
+  bool close(bool) {
+    --depth_;
+    if (refuseDuplicates_) keys_.pop_back();
+    return true;
+  }
+
+  const bool refuseDuplicates_;
+  JsonTextTop* const top_;
+  std::size_t depth_ = 0;
+  bool topIsObject_ = false;
+  bool duplicate_ = false;
+  std::string member_;  // the member of the top-level object whose value comes next
+  std::vector<std::unordered_set<std::string>> keys_;  // names seen in each open container
+};
+
+#if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
+
+// Documents up to this size reuse one parser per thread (as json_codec.cc does).
+constexpr std::size_t kReusedParserLimit = 256 * 1024;
+
+// Walks simdjson's DOM of an accepted text: depth, repeated names, the top-level members.
+class DomScan {
+ public:
+  DomScan(bool refuseDuplicates, JsonTextTop* top, const std::uint8_t* strings) noexcept
+      : refuseDuplicates_(refuseDuplicates), top_(top), stringsEnd_(strings) {}
+
+  // False when the text nests deeper than kMaxJsonDepth (or, with refuseDuplicates, repeats a
+  // name: duplicate() tells).
+  bool walk(simdjson::dom::element e, std::size_t depth) {
+    using simdjson::dom::element_type;
+    switch (e.type()) {
+      case element_type::OBJECT: {
+        if (opensTooDeep(depth)) return false;
+        simdjson::dom::object obj;
+        if (e.get(obj) != simdjson::SUCCESS) return false;
+        std::vector<std::string_view> names;
+        if (refuseDuplicates_) names.reserve(obj.size());
+        for (const simdjson::dom::key_value_pair kv : obj) {
+          note(kv.key);
+          if (refuseDuplicates_) names.push_back(kv.key);
+          if (!walk(kv.value, depth + 1)) return false;
+        }
+        if (refuseDuplicates_ && names.size() > 1) {
+          std::sort(names.begin(), names.end());
+          if (std::adjacent_find(names.begin(), names.end()) != names.end()) {
+            duplicate_ = true;
+            return false;
+          }
+        }
+        return true;
+      }
+      case element_type::ARRAY: {
+        if (opensTooDeep(depth)) return false;
+        simdjson::dom::array arr;
+        if (e.get(arr) != simdjson::SUCCESS) return false;
+        for (const simdjson::dom::element child : arr) {
+          if (!walk(child, depth + 1)) return false;
+        }
+        return true;
+      }
+      case element_type::STRING: {
+        std::string_view s;
+        if (e.get(s) != simdjson::SUCCESS) return false;
+        note(s);
+        return true;
+      }
+      default:
+        return true;
+    }
+  }
+
+  // Fills top_ from the root (already walked).
+  void describe(simdjson::dom::element root) {
+    using simdjson::dom::element_type;
+    if (root.type() == element_type::NULL_VALUE) {
+      top_->kind = JsonTextTop::Kind::null;
+      return;
+    }
+    if (root.type() != element_type::OBJECT) {
+      top_->kind = JsonTextTop::Kind::other;
+      return;
+    }
+    top_->kind = JsonTextTop::Kind::object;
+    simdjson::dom::object obj;
+    if (root.get(obj) != simdjson::SUCCESS) return;
+    for (const simdjson::dom::key_value_pair kv : obj) {
+      const std::string_view name = kv.key;
+      const simdjson::dom::element v = kv.value;
+      if (name == "__enc") {
+        top_->carriesEnc = true;
+        top_->fields.encIsOne = isOne(v);
+        continue;
+      }
+      std::string* owner = name == "kid"  ? &top_->kid
+                           : name == "iv" ? &top_->iv
+                           : name == "ct" ? &top_->ct
+                                          : nullptr;
+      if (owner == nullptr) continue;
+      EnvelopeMember::State& state = name == "kid"  ? top_->fields.kid.state
+                                     : name == "iv" ? top_->fields.iv.state
+                                                    : top_->fields.ct.state;
+      std::string_view text;
+      if (v.get(text) == simdjson::SUCCESS) {
+        owner->assign(text);
+        state = EnvelopeMember::State::string;
+      } else {
+        state = EnvelopeMember::State::other;
+      }
+    }
+  }
+
+  bool duplicate() const noexcept { return duplicate_; }
+  const std::uint8_t* stringsEnd() const noexcept { return stringsEnd_; }
+
+ private:
+  static bool isOne(simdjson::dom::element v) noexcept {
+    using simdjson::dom::element_type;
+    std::int64_t i = 0;
+    std::uint64_t u = 0;
+    double d = 0;
+    switch (v.type()) {
+      case element_type::INT64:
+        return v.get(i) == simdjson::SUCCESS && isVersionOne(i);
+      case element_type::UINT64:
+        return v.get(u) == simdjson::SUCCESS && isVersionOne(u);
+      case element_type::DOUBLE:
+        return v.get(d) == simdjson::SUCCESS && isVersionOne(d);
+      default:
+        return false;
+    }
+  }
+
+  // Each string simdjson wrote is followed by a NUL.
+  void note(std::string_view s) noexcept {
+    const auto* end = reinterpret_cast<const std::uint8_t*>(s.data()) + s.size() + 1;
+    if (end > stringsEnd_) stringsEnd_ = end;
+  }
+
+  const bool refuseDuplicates_;
+  JsonTextTop* const top_;
+  const std::uint8_t* stringsEnd_;
+  bool duplicate_ = false;
+};
+
+// simdjson's verdict on padded text (kJsonParsePadding readable bytes after it); nullopt where it
+// refuses (invalid, or an integer beyond 64 bits, or deeper than its own limit): the SAX scanner
+// decides those, since simdjson accepts only text nlohmann accepts (fuzz_json_parse_diff).
+std::optional<JsonTextVerdict> scanFast(simdjson::dom::parser& parser, const char* padded,
+                                        std::size_t size, bool refuseDuplicates, JsonTextTop* top) {
+  simdjson::dom::element root;
+  if (parser.parse(reinterpret_cast<const std::uint8_t*>(padded), size, false).get(root) !=
+      simdjson::SUCCESS) {
+    wipeParser(parser, size, 0, nullptr);
+    return std::nullopt;
+  }
+  DomScan scan(refuseDuplicates, top, parser.doc.string_buf.get());
+  JsonTextVerdict verdict = JsonTextVerdict::ok;
+  if (!scan.walk(root, 0)) {
+    verdict = scan.duplicate() ? JsonTextVerdict::duplicate : JsonTextVerdict::invalid;
+  } else if (top != nullptr) {
+    scan.describe(root);
+  }
+  // A walk that stopped early has not seen every string: wipe the bound then.
+  wipeParser(parser, size, tapeUsed(parser),
+             verdict == JsonTextVerdict::ok ? scan.stringsEnd() : nullptr);
+  return verdict;
+}
+
+std::optional<JsonTextVerdict> scanFast(const char* padded, std::size_t size, bool refuseDuplicates,
+                                        JsonTextTop* top) {
+  if (size <= kReusedParserLimit) {
+    thread_local simdjson::dom::parser parser;
+    return scanFast(parser, padded, size, refuseDuplicates, top);
+  }
+  simdjson::dom::parser parser;
+  return scanFast(parser, padded, size, refuseDuplicates, top);
+}
+
+#endif  // CONNECTOR_CRYPTO_HAVE_SIMDJSON
+
+JsonTextVerdict scanWithSax(std::string_view text, bool refuseDuplicates, JsonTextTop* top) {
+  Scanner scanner(refuseDuplicates, top);
+  if (json::sax_parse(text.begin(), text.end(), &scanner, json::input_format_t::json, true,
+                      false)) {
+    return JsonTextVerdict::ok;
+  }
+  return scanner.duplicate() ? JsonTextVerdict::duplicate : JsonTextVerdict::invalid;
+}
+
+// The verdict on text whose kJsonParsePadding following bytes are readable when padded is true.
+JsonTextVerdict scan(std::string_view text, bool padded, bool refuseDuplicates, JsonTextTop* top) {
+  // nlohmann's lexer ends the input at a NUL byte; JSON text never holds one (RFC 8259).
+  if (!text.empty() && std::memchr(text.data(), 0, text.size()) != nullptr) {
+    return JsonTextVerdict::invalid;
+  }
+  JsonTextVerdict verdict;
+#if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
+  std::optional<JsonTextVerdict> fast;
+  if (padded) {
+    fast = scanFast(text.data(), text.size(), refuseDuplicates, top);
+  } else if (text.size() <= SIZE_MAX / 2) {
+    SecretBuffer copy(text.size() + kJsonParsePadding);
+    std::copy(text.begin(), text.end(), copy.data());
+    fast = scanFast(copy.data(), text.size(), refuseDuplicates, top);
+  }
+  if (fast) {
+    verdict = *fast;
+  } else {
+    if (top != nullptr) *top = JsonTextTop();
+    verdict = scanWithSax(text, refuseDuplicates, top);
+  }
+#else
+  (void)padded;
+  verdict = scanWithSax(text, refuseDuplicates, top);
+#endif
+  if (verdict == JsonTextVerdict::ok && top != nullptr) {
+    top->fields.kid.text = top->kid;
+    top->fields.iv.text = top->iv;
+    top->fields.ct.text = top->ct;
+  }
+  return verdict;
+}
+
+}  // namespace
+
+JsonTextVerdict scanJsonText(std::string_view text, bool refuseDuplicates, JsonTextTop* top) {
+  return scan(text, false, refuseDuplicates, top);
+}
+
+JsonTextVerdict scanJsonTextPadded(std::string_view text, bool refuseDuplicates, JsonTextTop* top) {
+  return scan(text, true, refuseDuplicates, top);
+}
+
+SecretBuffer compactJsonText(std::string_view text) {
+  SecretBuffer out(text.size());
+  char* o = out.data();
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const char c = *p++;
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+    *o++ = c;
+    if (c != '"') continue;
+    // A string: copied as it is up to its closing quote (an accepted text closes every string).
+    for (;;) {
+      const char* q = p;
+      while (q < end && *q != '"' && *q != '\\') ++q;
+      std::copy(p, q, o);
+      o += q - p;
+      p = q;
+      if (p == end) break;
+      *o++ = *p++;
+      if (o[-1] == '"') break;
+      if (p < end) *o++ = *p++;  // the escaped character
+    }
+  }
+  out.resize(static_cast<std::size_t>(o - out.data()));
+  return out;
+}
+
+}  // namespace detail
+}  // namespace connector_crypto
