@@ -35,7 +35,7 @@ bool hasEnvelopeShape(const EnvelopeFields& fields) noexcept {
 ParsedEnvelope parseEnvelope(const EnvelopeFields& fields, std::size_t padding) {
   if (!fields.encIsOne) {
     throw EnvelopeError(
-        ErrorCode::kEnvelopeVersion,
+        ErrorCode::kEnvelopeBadVersion,
         "envelope: \"__enc\" must be the number 1 (the only format version this library reads)");
   }
   ParsedEnvelope out;

@@ -9,8 +9,8 @@ const char* errorCodeName(ErrorCode code) noexcept {
       return "Configuration";
     case ErrorCode::kUnknownKid:
       return "UnknownKid";
-    case ErrorCode::kEnvelopeVersion:
-      return "EnvelopeVersion";
+    case ErrorCode::kEnvelopeBadVersion:
+      return "EnvelopeBadVersion";
     case ErrorCode::kEnvelopeMissing:
       return "EnvelopeMissing";
     case ErrorCode::kEnvelopeType:

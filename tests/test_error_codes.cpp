@@ -42,7 +42,7 @@ TEST_CASE("each failure carries its code") {
     expectCode<cc::UnknownKidError>([&] { (void)k.fingerprint("v9"); }, ErrorCode::kUnknownKid);
   }
   SECTION("each kind of malformed envelope") {
-    expectCode<cc::EnvelopeError>(decrypt(with(e, "__enc", 2)), ErrorCode::kEnvelopeVersion);
+    expectCode<cc::EnvelopeError>(decrypt(with(e, "__enc", 2)), ErrorCode::kEnvelopeBadVersion);
     json noIv = e;
     noIv.erase("iv");
     expectCode<cc::EnvelopeError>(decrypt(noIv), ErrorCode::kEnvelopeMissing);

@@ -11,23 +11,23 @@ namespace connector_crypto {
 // What went wrong, as stable API (messages are not): branch on code(), never on what(). The class
 // each code is thrown as is in the comment; README lists them.
 enum class ErrorCode : int {
-  kConfiguration = 1,       // KeyringError: missing, malformed or contradicting variables or keys
-  kUnknownKid = 2,          // UnknownKidError: the envelope's kid is not in the keyring
-  kEnvelopeVersion = 10,    // EnvelopeError: "__enc" is not the number 1
-  kEnvelopeMissing = 11,    // EnvelopeError: "kid", "iv" or "ct" is missing
-  kEnvelopeType = 12,       // EnvelopeError: "kid", "iv" or "ct" is not a string
-  kEnvelopeBase64 = 13,     // EnvelopeError: "iv" or "ct" is not strict standard base64
-  kEnvelopeIvSize = 14,     // EnvelopeError: "iv" does not hold 12 bytes
-  kEnvelopeCtSize = 15,     // EnvelopeError: "ct" is shorter than the tag or over 16 MiB
-  kEnvelopeRefused = 16,    // EnvelopeError: encrypt met a value carrying "__enc" it must not wrap
-  kAuthentication = 20,     // DecryptError: the tag did not verify (wrong key, or iv/ct modified)
-  kInvalidPlaintext = 21,   // DecryptError: authentic plaintext that is not UTF-8 JSON
-  kPlaintextRejected = 30,  // PlaintextRejectedError: strict mode met non-null plaintext
-  kTooDeep = 40,            // Error: nested deeper than kMaxJsonDepth
-  kTooLarge = 41,           // Error: larger than the 16 MiB envelope limit
-  kNotSerializable = 42,    // Error: not JSON (invalid UTF-8, NaN/Infinity, binary, discarded)
-  kInvalidText = 43,        // Error: text API input that is not one JSON value, or repeats a name
-  kInternal = 50,           // Error: OpenSSL or the random source failed, or an internal error
+  kConfiguration = 1,        // KeyringError: missing, malformed or contradicting variables or keys
+  kUnknownKid = 2,           // UnknownKidError: the envelope's kid is not in the keyring
+  kEnvelopeBadVersion = 10,  // EnvelopeError: "__enc" is not the number 1
+  kEnvelopeMissing = 11,     // EnvelopeError: "kid", "iv" or "ct" is missing
+  kEnvelopeType = 12,        // EnvelopeError: "kid", "iv" or "ct" is not a string
+  kEnvelopeBase64 = 13,      // EnvelopeError: "iv" or "ct" is not strict standard base64
+  kEnvelopeIvSize = 14,      // EnvelopeError: "iv" does not hold 12 bytes
+  kEnvelopeCtSize = 15,      // EnvelopeError: "ct" is shorter than the tag or over 16 MiB
+  kEnvelopeRefused = 16,     // EnvelopeError: encrypt met a value carrying "__enc" it must not wrap
+  kAuthentication = 20,      // DecryptError: the tag did not verify (wrong key, or iv/ct modified)
+  kInvalidPlaintext = 21,    // DecryptError: authentic plaintext that is not UTF-8 JSON
+  kPlaintextRejected = 30,   // PlaintextRejectedError: strict mode met non-null plaintext
+  kTooDeep = 40,             // Error: nested deeper than kMaxJsonDepth
+  kTooLarge = 41,            // Error: larger than the 16 MiB envelope limit
+  kNotSerializable = 42,     // Error: not JSON (invalid UTF-8, NaN/Infinity, binary, discarded)
+  kInvalidText = 43,         // Error: text API input that is not one JSON value, or repeats a name
+  kInternal = 50,            // Error: OpenSSL or the random source failed, or an internal error
 };
 
 // The enumerator's name without the k ("Authentication"), for logs and reports.
