@@ -137,7 +137,7 @@ TEST_CASE("every command checks its standard output to the final flush") {
       CHECK(r.code == 1);
       const std::string message = "connector-crypto" + (row.name.empty() ? "" : " " + row.name) +
                                   ": cannot write standard output; the output is incomplete\n";
-      // Said once, last (rewrap stops at the first failed write and reports it itself).
+      // Said once, last, by runCli (rewrap stops reading at the first failed write).
       REQUIRE(r.err.size() >= message.size());
       CHECK(r.err.substr(r.err.size() - message.size()) == message);
       CHECK(r.err.find(message) == r.err.size() - message.size());
@@ -145,12 +145,19 @@ TEST_CASE("every command checks its standard output to the final flush") {
       test_support::requireNoSecret(r.err, allKeys());
     }
   }
-  SECTION("a command that already failed keeps its code and message") {
+  SECTION("a command that fails for another reason keeps its code; a lost write is still said") {
     FailingBuf buf(FailingBuf::Mode::kWrite);
     std::ostream out(&buf);
-    const Run r = runTo(out, {"keygen", "--bogus"}, {}, "");
-    CHECK(r.code == 2);
-    CHECK(r.err.find("cannot write standard output") == std::string::npos);
+    const Run usage = runTo(out, {"keygen", "--bogus"}, {}, "");
+    CHECK(usage.code == 2);
+    CHECK(usage.err.find("cannot write standard output") == std::string::npos);
+    // audit's summary is lost and a record is invalid: exit 1, both said.
+    const Run audit = runTo(out, {"audit"}, {}, exportLine() + "{\n");
+    CHECK(audit.code == 1);
+    CHECK(audit.err ==
+          "connector-crypto audit: line 2: not valid JSON (or nested deeper than 512 "
+          "levels)\nconnector-crypto audit: cannot write standard output; the output "
+          "is incomplete\n");
   }
 }
 

@@ -95,12 +95,12 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
            const CliEnv& env) {
   std::string name;
   const int code = dispatch(args, out, err, env, name);
-  // Every write of every command to out, checked once: the stream's error state is sticky.
+  // Every write of every command to out, checked and reported here only: the stream's error
+  // state is sticky. A command that fails for another reason keeps its exit code.
   if (out.flush() && !out.fail()) return code;
-  if (code != kExitOk && code != kExitSkipped) return code;  // the command reported its failure
   err << "connector-crypto" << (name.empty() ? "" : " " + name) << ": " << kCannotWriteStdout
       << "\n";
-  return kExitDataError;
+  return code == kExitOk || code == kExitSkipped ? kExitDataError : code;
 }
 
 }  // namespace cli

@@ -197,6 +197,7 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
   Progress progress(err, env.stderrIsTerminal, in->size);
   BatchOut total;
   std::string writeError;
+  bool stdoutFailed = false;  // runCli reports a failed out
   std::optional<Skip> stoppedAt;
   bool wholeFileJson = false;
   const bool readOk = processInOrder(
@@ -257,7 +258,7 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
               return false;
             }
           } else if (!out.write(b.text.data(), static_cast<std::streamsize>(b.text.size()))) {
-            writeError = kCannotWriteStdout;  // stop reading: nothing more can be written
+            stdoutFailed = true;  // stop reading: nothing more can be written
             return false;
           }
         }
@@ -285,9 +286,7 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
   if (!readOk) return fail(err, "rewrap", in->name + ": " + reader.error(), kExitDataError);
   if (!writeError.empty()) return fail(err, "rewrap", writeError, kExitDataError);
   if (!dryRun && toFile && !file.commit()) return outputFailure(err, "rewrap", file);
-  if (!dryRun && !toFile && !out.flush()) {
-    return fail(err, "rewrap", kCannotWriteStdout, kExitDataError);
-  }
+  if (stdoutFailed || (!dryRun && !toFile && !out.flush())) return kExitDataError;
 
   err << "connector-crypto rewrap: " << (dryRun ? "dry run, nothing written\n" : "done\n")
       << "  records read              " << total.records << "\n"
