@@ -439,3 +439,26 @@ TEST_CASE("keygen and rotate print only plain kids, so their env lines never nee
     }
   }
 }
+
+TEST_CASE("every --help documents the exit code of a lost write") {
+  for (const char* name :
+       {"keygen", "check", "encrypt", "decrypt", "inspect", "rotate", "audit", "rewrap"}) {
+    INFO("command: " << name);
+    const Run r = run({name, "--help"}, {});
+    CHECK(r.code == 0);
+    CHECK(r.out.find("could not be written") != std::string::npos);
+  }
+  CHECK(run({"--help"}, {}).out.find("1 data error, or output that could not be written") !=
+        std::string::npos);
+  SECTION("and the -o rules where -o exists") {
+    for (const char* name : {"rotate", "rewrap"}) {
+      INFO("command: " << name);
+      const std::string help = run({name, "--help"}, {}).out;
+      CHECK(help.find("mode 0600") != std::string::npos);
+      CHECK(help.find("symbolic link") != std::string::npos);
+    }
+    CHECK(run({"rotate", "--help"}, {}).out.find("--force") != std::string::npos);
+    CHECK(run({"keygen", "--help"}, {}).out.find("POSIX sh") != std::string::npos);
+    CHECK(run({"rotate", "--help"}, {}).out.find("POSIX sh") != std::string::npos);
+  }
+}

@@ -35,9 +35,9 @@ constexpr const char* kAuditHelp =
     "still need to read.\n"
     "FILE must hold one document per line (mongoexport's default output, not --pretty or\n"
     "--jsonArray).\n"
-    "Exit 0 when no record is invalid, 1 otherwise (the summary is printed either way) or when\n"
-    "FILE or standard output cannot be read or written; 2 usage or configuration error (FILE\n"
-    "cannot be opened).\n";
+    "Exit 0 when no record is invalid; 1 when one is (the summary is printed either way), when\n"
+    "FILE fails while being read or when standard output could not be written; 2 usage or\n"
+    "configuration error (FILE cannot be opened or is a folder).\n";
 
 struct Counts {
   std::uint64_t total = 0, plaintext = 0, missing = 0, invalid = 0;

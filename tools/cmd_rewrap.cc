@@ -65,9 +65,9 @@ constexpr const char* kRewrapHelp =
     "error, with a progress bar when it is a terminal. See docs/ROTATION.md.\n"
     "INPUT must hold one document per line (mongoexport's default output, not --pretty or\n"
     "--jsonArray).\n"
-    "Exit 0 done; 1 an unreadable record, an unreadable INPUT or output that could not be\n"
-    "written; 2 usage or configuration error (INPUT cannot be opened, -o target refused);\n"
-    "3 --keep-going skipped records.\n";
+    "Exit 0 done; 1 an unreadable record or INPUT, or OUTPUT could not be written (standard\n"
+    "output or -o); 2 usage or configuration error (INPUT cannot be opened or is a folder, the\n"
+    "-o target is refused); 3 --keep-going skipped records.\n";
 
 struct Skip {
   std::uint64_t line;
