@@ -26,7 +26,9 @@ TEST_CASE("hostile matrix: CLI input") {
       {{"keygen", "--format", "env", "--kid", "v\xc3\xa9"},               2},
       {{"keygen", "--format", "env", "--kid", std::string("v1\0", 3)},    2},
       {{"keygen", "--format", "env", "--kid", "v1\nCONNECTOR_CRED_KEY=x"}, 2},
-      {{"keygen", "--format", "env", "--kid", kKeyA},                     2},  // a key as kid
+      {{"keygen", "--format", "env", "--kid", kKeyA},                     2},
+      {{"keygen", "--format", "env", "--kid", "v1;touch${IFS}/tmp/pwned"}, 2},
+      {{"keygen", "--format", "env", "--kid", "$(id)"},                   2},
       {{"keygen", "--format", "ENV"},                                     2},
       {{"keygen", "--format", std::string(1 << 16, 'x')},                 2},
       {{"keygen", "--format", "env", "--format", "raw"},                  0},

@@ -1,10 +1,12 @@
 #include "atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -20,11 +22,93 @@ std::string folderOf(const std::string& path) {
   return path.substr(0, slash);
 }
 
+std::string quoted(const std::string& path) { return "\"" + path + "\""; }
+
+// The temporary file a signal must remove: one armed AtomicFile per process (the CLI has one).
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+constexpr std::size_t kSignalCount = sizeof kSignals / sizeof kSignals[0];
+char gTemp[4096];
+volatile std::sig_atomic_t gArmed = 0;
+struct sigaction gPrevious[kSignalCount];
+bool gInstalled[kSignalCount];
+
+// Async-signal-safe: unlink, sigaction and raise only.
+extern "C" void removeTempAndReraise(int sig) {
+  const int savedErrno = errno;
+  if (gArmed != 0) {
+    gArmed = 0;
+    ::unlink(gTemp);
+  }
+  for (std::size_t i = 0; i < kSignalCount; ++i) {
+    if (kSignals[i] == sig) ::sigaction(sig, &gPrevious[i], nullptr);
+  }
+  ::raise(sig);  // delivered with the previous disposition once this handler returns
+  errno = savedErrno;
+}
+
+sigset_t cleanupSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : kSignals) sigaddset(&set, sig);
+  return set;
+}
+
+// Blocks the cleanup signals on this thread for its lifetime.
+class SignalsBlocked {
+ public:
+  SignalsBlocked() {
+    const sigset_t set = cleanupSignals();
+    pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  SignalsBlocked(const SignalsBlocked&) = delete;
+  SignalsBlocked& operator=(const SignalsBlocked&) = delete;
+
+ private:
+  sigset_t old_;
+};
+
+// Called with the signals blocked. A signal the process ignores (nohup) stays ignored.
+bool arm(const std::string& temp) {
+  if (gArmed != 0 || temp.size() >= sizeof gTemp) return false;
+  std::memcpy(gTemp, temp.c_str(), temp.size() + 1);
+  gArmed = 1;
+  for (std::size_t i = 0; i < kSignalCount; ++i) {
+    gInstalled[i] = false;
+    if (::sigaction(kSignals[i], nullptr, &gPrevious[i]) != 0) continue;
+    if (!(gPrevious[i].sa_flags & SA_SIGINFO) && gPrevious[i].sa_handler == SIG_IGN) continue;
+    struct sigaction action {};
+    action.sa_handler = removeTempAndReraise;
+    sigemptyset(&action.sa_mask);
+    for (int sig : kSignals) sigaddset(&action.sa_mask, sig);
+    gInstalled[i] = ::sigaction(kSignals[i], &action, nullptr) == 0;
+  }
+  return true;
+}
+
+// Called with the signals blocked.
+void disarm() {
+  gArmed = 0;
+  for (std::size_t i = 0; i < kSignalCount; ++i) {
+    if (gInstalled[i]) ::sigaction(kSignals[i], &gPrevious[i], nullptr);
+    gInstalled[i] = false;
+  }
+}
+
 }  // namespace
 
-AtomicFile::~AtomicFile() {
+AtomicFile::~AtomicFile() { discard(); }
+
+void AtomicFile::discard() noexcept {
   if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
   if (!temp_.empty()) ::unlink(temp_.c_str());
+  temp_.clear();
+  if (armed_) {
+    SignalsBlocked blocked;
+    disarm();
+    armed_ = false;
+  }
 }
 
 bool AtomicFile::fail(const std::string& what) {
@@ -32,17 +116,42 @@ bool AtomicFile::fail(const std::string& what) {
   return false;
 }
 
-bool AtomicFile::open(const std::string& target) {
+bool AtomicFile::refuse(const std::string& what) {
+  error_ = what;
+  refused_ = true;
+  return false;
+}
+
+bool AtomicFile::open(const std::string& target, Existing existing) {
   target_ = target;
+  struct stat st {};
+  if (::lstat(target.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode)) {
+      return refuse(quoted(target) +
+                    " is a symbolic link; -o never follows one: give the path of the file itself");
+    }
+    if (!S_ISREG(st.st_mode)) {
+      return refuse(quoted(target) +
+                    " exists and is not a regular file (a folder, device, FIFO or socket); -o "
+                    "only replaces a regular file");
+    }
+    if (existing == Existing::kRefuse) {
+      return refuse(quoted(target) + " already exists (--force replaces it)");
+    }
+  } else if (errno != ENOENT) {
+    return fail("cannot write " + quoted(target));
+  }
   std::string pattern =
       folderOf(target) + "/." +
       target.substr(target.rfind('/') == std::string::npos ? 0 : target.rfind('/') + 1) +
       ".tmp-XXXXXX";
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
-  fd_ = ::mkstemp(name.data());  // mode 0600
-  if (fd_ < 0) return fail("cannot create a temporary file next to " + target);
+  SignalsBlocked blocked;  // no signal between creating the file and arming its removal
+  fd_ = ::mkostemp(name.data(), O_CLOEXEC);  // mode 0600
+  if (fd_ < 0) return fail("cannot create a temporary file next to " + quoted(target));
   temp_ = name.data();
+  armed_ = arm(temp_);
   return true;
 }
 
@@ -51,7 +160,7 @@ bool AtomicFile::write(std::string_view data) {
     const ssize_t n = ::write(fd_, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return fail("cannot write " + temp_);
+      return fail("cannot write " + quoted(target_));
     }
     data.remove_prefix(static_cast<std::size_t>(n));
   }
@@ -59,16 +168,25 @@ bool AtomicFile::write(std::string_view data) {
 }
 
 bool AtomicFile::commit() {
-  if (::fsync(fd_) != 0) return fail("cannot fsync " + temp_);
+  if (::fsync(fd_) != 0) return fail("cannot write " + quoted(target_) + ": fsync");
   const int fd = fd_;
   fd_ = -1;
-  if (::close(fd) != 0) return fail("cannot close " + temp_);
-  if (::rename(temp_.c_str(), target_.c_str()) != 0) return fail("cannot rename onto " + target_);
+  if (::close(fd) != 0) return fail("cannot write " + quoted(target_) + ": close");
+  if (::rename(temp_.c_str(), target_.c_str()) != 0) {
+    return fail("cannot rename the temporary file onto " + quoted(target_));
+  }
   temp_.clear();
+  discard();
   const int dir = ::open(folderOf(target_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
+  if (dir < 0) {
+    return fail("wrote " + quoted(target_) + " but cannot open its folder to fsync it");
+  }
+  const bool synced = ::fsync(dir) == 0;
+  const int syncErrno = errno;
+  ::close(dir);
+  if (!synced) {
+    errno = syncErrno;
+    return fail("wrote " + quoted(target_) + " but cannot fsync its folder");
   }
   return true;
 }

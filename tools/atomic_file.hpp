@@ -7,8 +7,16 @@
 namespace connector_crypto {
 namespace cli {
 
-// The target is untouched (not created) unless commit() succeeds; the temporary file (mode 0600) is
-// removed when the object dies uncommitted. Methods return false and set error() on failure.
+// What open() does with a target that already exists as a regular file.
+enum class Existing { kReplace, kRefuse };
+
+// The -o rules, in one place. open() refuses, touching nothing: a target that is a symbolic link
+// (never followed: name the real file), any other existing non-regular file (folder, device,
+// FIFO, socket), and with Existing::kRefuse an existing regular file. The target is untouched
+// (not created) unless commit() succeeds; the file it gets is mode 0600 whatever an existing
+// target had. The temporary file is removed when the object dies uncommitted, and by a SIGINT,
+// SIGTERM or SIGHUP that stops the process while it exists (then the signal is re-raised).
+// Methods return false and set error() (naming the target and the system's reason) on failure.
 class AtomicFile {
  public:
   AtomicFile() = default;
@@ -16,17 +24,24 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
   ~AtomicFile();
 
-  bool open(const std::string& target);
+  bool open(const std::string& target, Existing existing = Existing::kReplace);
   bool write(std::string_view data);
-  // fsync, close, rename over the target, fsync the folder.
+  // fsync, close, rename over the target, fsync the folder (a failure there is reported too: the
+  // target is then replaced but the rename may not survive a crash).
   bool commit();
   const std::string& error() const noexcept { return error_; }
+  // True when open() refused the target (a usage error, exit 2); false for a system failure.
+  bool refused() const noexcept { return refused_; }
 
  private:
   bool fail(const std::string& what);
+  bool refuse(const std::string& what);
+  void discard() noexcept;
   std::string target_;
   std::string temp_;
   int fd_ = -1;
+  bool armed_ = false;  // the signal handlers know temp_
+  bool refused_ = false;
   std::string error_;
 };
 

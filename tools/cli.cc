@@ -36,29 +36,30 @@ void printHelp(std::ostream& out) {
          "  --help       this text ('connector-crypto <command> --help' for a command)\n"
          "  --version    the library version\n"
          "\n"
-         "exit codes: 0 success, 1 data error, 2 usage or configuration error,\n"
+         "exit codes: 0 success; 1 data error, or output that could not be written (standard\n"
+         "            output or -o FILE: the message names it); 2 usage or configuration error,\n"
+         "            including an input that cannot be opened and an -o target refused;\n"
          "            3 finished with skipped records\n";
 }
 
-}  // namespace
-
-int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-           const CliEnv& env) {
+// Runs the command line without the final check of out.
+int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+             const CliEnv& env, std::string& name) {
   if (args.empty()) {
     printHelp(err);
     return kExitUsage;
   }
-  const std::string& name = args[0];
-  if (name == "--help" || name == "-h" || name == "help") {
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     printHelp(out);
     return kExitOk;
   }
-  if (name == "--version") {
+  if (args[0] == "--version") {
     out << "connector-crypto " << kVersion << "\n";
     return kExitOk;
   }
   for (const Command& c : commands()) {
-    if (name != c.name) continue;
+    if (args[0] != c.name) continue;
+    name = c.name;
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     for (const std::string& a : rest) {
       if (a == "--help" || a == "-h") {
@@ -83,9 +84,23 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       return kExitDataError;
     }
   }
-  err << "connector-crypto: unknown command '" << name << "'\n"
+  err << "connector-crypto: unknown command '" << args[0] << "'\n"
       << "Run 'connector-crypto --help' for the list of commands.\n";
   return kExitUsage;
+}
+
+}  // namespace
+
+int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+           const CliEnv& env) {
+  std::string name;
+  const int code = dispatch(args, out, err, env, name);
+  // Every write of every command to out, checked and reported here only: the stream's error
+  // state is sticky. A command that fails for another reason keeps its exit code.
+  if (out.flush() && !out.fail()) return code;
+  err << "connector-crypto" << (name.empty() ? "" : " " + name) << ": " << kCannotWriteStdout
+      << "\n";
+  return code == kExitOk || code == kExitSkipped ? kExitDataError : code;
 }
 
 }  // namespace cli

@@ -26,7 +26,8 @@ struct CliEnv {
 };
 
 // Runs one command line (args excludes the program name); returns the exit code. Never throws
-// (std::bad_alloc aside): every error is reported on err.
+// (std::bad_alloc aside): every error is reported on err. Flushes out and, when any write to it
+// failed, says so on err and returns kExitDataError (or the command's own failure code).
 int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
            const CliEnv& env = {});
 

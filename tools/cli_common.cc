@@ -2,9 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
+#include "atomic_file.hpp"
 #include "connector_crypto/secret_data.hpp"
 
 namespace connector_crypto {
@@ -20,6 +23,12 @@ int fail(std::ostream& err, const std::string& command, const std::string& messa
   err << "connector-crypto " << command << ": " << message << "\n";
   return code;
 }
+
+int outputFailure(std::ostream& err, const std::string& command, const AtomicFile& file) {
+  return fail(err, command, file.error(), file.refused() ? kExitUsage : kExitDataError);
+}
+
+const char* const kCannotWriteStdout = "cannot write standard output; the output is incomplete";
 
 EnvLookup lookupOf(const CliEnv& env) {
   if (env.env) return env.env;
@@ -41,14 +50,25 @@ std::optional<Input> openInput(const std::string& path, const CliEnv& env, std::
     return in;
   }
   in.name = path;
+  errno = 0;
   in.file = std::make_unique<std::ifstream>(path, std::ios::binary);
   if (!*in.file) {
-    fail(err, command, "cannot open \"" + path + "\"", kExitUsage);
+    const int reason = errno;
+    fail(err, command,
+         "cannot open \"" + path + "\" (" +
+             (reason != 0 ? std::strerror(reason) : "reason unknown") + ")",
+         kExitUsage);
     return std::nullopt;
   }
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-    in.size = static_cast<std::uint64_t>(st.st_size);
+  if (::stat(path.c_str(), &st) == 0) {
+    // A folder opens for reading on Linux; every read then fails.
+    if (S_ISDIR(st.st_mode)) {
+      fail(err, command, "cannot read \"" + path + "\" (" + std::strerror(EISDIR) + ")",
+           kExitUsage);
+      return std::nullopt;
+    }
+    if (S_ISREG(st.st_mode)) in.size = static_cast<std::uint64_t>(st.st_size);
   }
   in.stream = in.file.get();
   return in;
@@ -68,6 +88,31 @@ bool readAll(std::istream& in, std::size_t maxBytes, SecretBuffer& out) {
   }
   detail::secureWipe(chunk, sizeof chunk);
   return !in.bad();
+}
+
+const char* const kPlainKidRule = "1 to 64 letters, digits, '.', '_' or '-'";
+
+bool isPlainKid(const std::string& kid) {
+  if (!isValidKid(kid)) return false;
+  for (char c : kid) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool looksLikeWholeFileJson(std::string_view firstLine) noexcept {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!firstLine.empty() && space(firstLine.front())) firstLine.remove_prefix(1);
+  while (!firstLine.empty() && space(firstLine.back())) firstLine.remove_suffix(1);
+  return firstLine == "{" || (!firstLine.empty() && firstLine.front() == '[');
+}
+
+void printOneDocumentPerLineHint(std::ostream& err, const std::string& command) {
+  err << "connector-crypto " << command
+      << ": the input looks like a pretty-printed (--pretty) or --jsonArray export; " << command
+      << " reads one JSON document per line, mongoexport's default output\n";
 }
 
 }  // namespace cli

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli.hpp"
@@ -39,6 +40,12 @@ int usageError(std::ostream& err, const std::string& command, const std::string&
 // Prints "connector-crypto <command>: <message>"; returns code.
 int fail(std::ostream& err, const std::string& command, const std::string& message, int code);
 
+class AtomicFile;
+// Reports a failed -o file: exit 2 when open() refused the target, 1 for a system failure.
+int outputFailure(std::ostream& err, const std::string& command, const AtomicFile& file);
+// What a command says when standard output (runCli's out) cannot be written.
+extern const char* const kCannotWriteStdout;
+
 // The environment a run reads: env.env, or the process environment when it is empty.
 EnvLookup lookupOf(const CliEnv& env);
 // keyringFromEnv through lookupOf(env); throws KeyringError (runCli maps it to exit 2).
@@ -57,6 +64,18 @@ std::optional<Input> openInput(const std::string& path, const CliEnv& env, std::
 
 // Reads the whole stream into wiped memory; false when it exceeds maxBytes or cannot be read.
 bool readAll(std::istream& in, std::size_t maxBytes, SecretBuffer& out);
+
+// The one kid rule for printed env lines (keygen --format env, rotate): isValidKid and only
+// letters, digits, '.', '_' and '-', so the kid is a plain POSIX sh word that needs no quoting.
+bool isPlainKid(const std::string& kid);
+// What a command says when a kid it would print is not plain.
+extern const char* const kPlainKidRule;
+
+// True when the first line of a mongoexport input looks like a whole-file JSON text (a line that
+// is only "{" or starts with "["): a --pretty or --jsonArray export, unreadable line by line.
+bool looksLikeWholeFileJson(std::string_view firstLine) noexcept;
+// Prints, once per run, that `command` reads one document per line.
+void printOneDocumentPerLineHint(std::ostream& err, const std::string& command);
 
 }  // namespace cli
 }  // namespace connector_crypto

@@ -33,13 +33,18 @@ constexpr const char* kAuditHelp =
     "Answers \"can v1 be dropped from CONNECTOR_CRED_KEYS yet?\": yes once encrypted holds only\n"
     "the active kid and plaintext and invalid are 0, in every collection and every backup you\n"
     "still need to read.\n"
-    "Exit 0 when no record is invalid, 1 otherwise (the summary is printed either way).\n";
+    "FILE must hold one document per line (mongoexport's default output, not --pretty or\n"
+    "--jsonArray).\n"
+    "Exit 0 when no record is invalid; 1 when one is (the summary is printed either way), when\n"
+    "FILE fails while being read or when standard output could not be written; 2 usage or\n"
+    "configuration error (FILE cannot be opened or is a folder).\n";
 
 struct Counts {
   std::uint64_t total = 0, plaintext = 0, missing = 0, invalid = 0;
   std::map<std::string, std::uint64_t> encrypted;
   std::vector<std::string> listed;  // "line N (_id X): reason"
   std::uint64_t unlisted = 0;
+  bool wholeFileJson = false;  // the input's first line is invalid and looks like --pretty
 
   void add(Counts&& other) {
     total += other.total;
@@ -55,6 +60,7 @@ struct Counts {
       }
     }
     unlisted += other.unlisted;
+    wholeFileJson = wholeFileJson || other.wholeFileJson;
   }
 };
 
@@ -112,6 +118,9 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
               break;
             default:
               ++c.invalid;
+              if (batch.firstLineNumber == 1 && c.total == 1) {
+                c.wholeFileJson = looksLikeWholeFileJson(batch.line(i));
+              }
               if (c.listed.size() < kMaxListed) {
                 c.listed.push_back("line " + std::to_string(batch.firstLineNumber + i) +
                                    (r.id.empty() ? "" : " (_id " + r.id + ")") + ": " + r.reason);
@@ -133,6 +142,7 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (counts.unlisted > 0) {
     err << "connector-crypto audit: ... and " << counts.unlisted << " more invalid records\n";
   }
+  if (counts.wholeFileJson) printOneDocumentPerLineHint(err, "audit");
   nlohmann::ordered_json summary;
   summary["total"] = counts.total;
   summary["plaintext"] = counts.plaintext;

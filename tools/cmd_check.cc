@@ -20,7 +20,8 @@ constexpr const char* kCheckHelp =
     "A fingerprint is HMAC-SHA-256(key, \"connector-crypto key fingerprint v1\"), cut to 16 hex\n"
     "characters: run check on every service and compare, to confirm they hold the same keys\n"
     "without revealing them. Never prints key material.\n"
-    "Exit 2 with the library's message when the configuration is invalid.\n";
+    "Exit 2 with the library's message when the configuration is invalid; 1 when standard\n"
+    "output could not be written.\n";
 
 int runCheck(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
              const CliEnv& env) {

@@ -13,9 +13,12 @@ constexpr const char* kKeygenHelp =
     "\n"
     "Mints a new AES-256 key: 32 bytes from OpenSSL RAND_bytes, as standard base64.\n"
     "  --format raw   the key and a newline (default)\n"
-    "  --format env   CONNECTOR_CRED_KEY=<key> and CONNECTOR_CRED_KID=<kid> lines for a .env file\n"
-    "  --kid KID      the kid for --format env (default v1)\n"
-    "The output is a secret: put it in your secrets manager, not in a log.\n";
+    "  --format env   CONNECTOR_CRED_KEY=<key> and CONNECTOR_CRED_KID=<kid> lines: POSIX sh\n"
+    "                 syntax ('set -a; . FILE'), unquoted, so also a docker --env-file\n"
+    "  --kid KID      the kid for --format env (default v1): 1 to 64 letters, digits, '.', '_'\n"
+    "                 or '-' (a plain sh word, never quoted; anything else is refused)\n"
+    "The output is a secret: put it in your secrets manager, not in a log.\n"
+    "Exit 0 done; 1 standard output could not be written (the key is lost); 2 usage error.\n";
 
 int runKeygen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
               const CliEnv&) {
@@ -42,6 +45,9 @@ int runKeygen(const std::vector<std::string>& args, std::ostream& out, std::ostr
   if (kidGiven && format != "env") return usageError(err, "keygen", "--kid needs --format env");
   if (const char* problem = kidProblem(kid)) {
     return usageError(err, "keygen", std::string("--kid ") + problem);
+  }
+  if (!isPlainKid(kid)) {
+    return usageError(err, "keygen", std::string("--kid must be ") + kPlainKidRule);
   }
   std::string key = generateKeyBase64();
   if (format == "raw") {

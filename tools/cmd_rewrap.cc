@@ -49,7 +49,10 @@ constexpr const char* kRewrapHelp =
     "  --dry-run         print the summary only; write nothing\n"
     "  --threads N       worker threads (default: every core)\n"
     "  -o OUTPUT         write OUTPUT atomically (temporary file in the same folder, fsync,\n"
-    "                    rename); '-' or no -o: standard output\n"
+    "                    rename), always mode 0600: it holds credentials. An existing regular\n"
+    "                    file is replaced; a symbolic link, folder, device, FIFO or socket is\n"
+    "                    refused (exit 2, nothing touched). A run stopped by SIGINT, SIGTERM or\n"
+    "                    SIGHUP leaves no temporary file. '-' or no -o: standard output\n"
     "\n"
     "Plaintext may hold Extended JSON wrappers; they are converted to what the TypeScript\n"
     "services' JSON.stringify produces ($date -> ISO-8601 string, $numberLong/$numberInt/\n"
@@ -62,7 +65,12 @@ constexpr const char* kRewrapHelp =
     "An unreadable record (not JSON, malformed envelope, unknown kid, authentication failure)\n"
     "stops the run with exit 1 naming its line and _id; OUTPUT is then left untouched (with\n"
     "standard output, what was written stays written: prefer -o). A summary goes to standard\n"
-    "error, with a progress bar when it is a terminal. See docs/ROTATION.md.\n";
+    "error, with a progress bar when it is a terminal. See docs/ROTATION.md.\n"
+    "INPUT must hold one document per line (mongoexport's default output, not --pretty or\n"
+    "--jsonArray).\n"
+    "Exit 0 done; 1 an unreadable record or INPUT, or OUTPUT could not be written (standard\n"
+    "output or -o); 2 usage or configuration error (INPUT cannot be opened or is a folder, the\n"
+    "-o target is refused); 3 --keep-going skipped records.\n";
 
 struct Skip {
   std::uint64_t line;
@@ -75,6 +83,7 @@ struct BatchOut {
   std::uint64_t records = 0, fromPlaintext = 0, unchanged = 0, skippedCount = 0;
   std::map<std::string, std::uint64_t> fromKid;
   std::vector<Skip> skipped;
+  bool wholeFileJson = false;  // the input's first line is unreadable and looks like --pretty
 };
 
 std::string describe(const Skip& s) {
@@ -185,15 +194,15 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
   if (!in) return kExitUsage;
   const bool toFile = haveOutput && output != "-";
   AtomicFile file;
-  if (!dryRun && toFile && !file.open(output)) {
-    return fail(err, "rewrap", file.error(), kExitDataError);
-  }
+  if (!dryRun && toFile && !file.open(output)) return outputFailure(err, "rewrap", file);
 
   LineReader reader(*in->stream);
   Progress progress(err, env.stderrIsTerminal, in->size);
   BatchOut total;
   std::string writeError;
+  bool stdoutFailed = false;  // runCli reports a failed out
   std::optional<Skip> stoppedAt;
+  bool wholeFileJson = false;
   const bool readOk = processInOrder(
       reader, threads,
       [&](LineBatch& batch) {
@@ -220,6 +229,9 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
             case RecordResult::Status::kUnreadable:
               ++b.records;
               b.skipped.push_back({batch.firstLineNumber + i, r.id, r.reason});
+              if (batch.firstLineNumber == 1 && b.records == 1) {
+                b.wholeFileJson = looksLikeWholeFileJson(line);
+              }
               break;
           }
           if (!keepGoing && !b.skipped.empty()) break;
@@ -237,6 +249,7 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
         return b;
       },
       [&](BatchOut&& b) {
+        wholeFileJson = wholeFileJson || b.wholeFileJson;
         if (!keepGoing && !b.skipped.empty()) {
           stoppedAt = b.skipped.front();
           return false;
@@ -247,8 +260,9 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
               writeError = file.error();
               return false;
             }
-          } else {
-            out.write(b.text.data(), static_cast<std::streamsize>(b.text.size()));
+          } else if (!out.write(b.text.data(), static_cast<std::streamsize>(b.text.size()))) {
+            stdoutFailed = true;  // stop reading: nothing more can be written
+            return false;
           }
         }
         total.records += b.records;
@@ -264,6 +278,7 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
         return true;
       });
   progress.clear();
+  if (wholeFileJson) printOneDocumentPerLineHint(err, "rewrap");
   if (stoppedAt) {
     return fail(err, "rewrap",
                 "unreadable record at " + describe(*stoppedAt) +
@@ -273,10 +288,8 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
   }
   if (!readOk) return fail(err, "rewrap", in->name + ": " + reader.error(), kExitDataError);
   if (!writeError.empty()) return fail(err, "rewrap", writeError, kExitDataError);
-  if (!dryRun && toFile && !file.commit()) return fail(err, "rewrap", file.error(), kExitDataError);
-  if (!dryRun && !toFile && !out.flush()) {
-    return fail(err, "rewrap", "cannot write standard output", kExitDataError);
-  }
+  if (!dryRun && toFile && !file.commit()) return outputFailure(err, "rewrap", file);
+  if (stdoutFailed || (!dryRun && !toFile && !out.flush())) return kExitDataError;
 
   err << "connector-crypto rewrap: " << (dryRun ? "dry run, nothing written\n" : "done\n")
       << "  records read              " << total.records << "\n"

@@ -13,8 +13,8 @@ namespace cli {
 namespace {
 
 constexpr const char* kRotateHelp =
-    "usage: connector-crypto rotate --kid NEW [-o FILE]\n"
-    "       connector-crypto rotate --activate KID [-o FILE]\n"
+    "usage: connector-crypto rotate --kid NEW [-o FILE [--force]]\n"
+    "       connector-crypto rotate --activate KID [-o FILE [--force]]\n"
     "\n"
     "A key rotation has two stages, because no service may read ciphertext before it holds the\n"
     "key: a service that met an envelope under a kid it does not know would fail to decrypt it.\n"
@@ -33,9 +33,17 @@ constexpr const char* kRotateHelp =
     "KID, and every service can already read them. Then bring old records over with\n"
     "'connector-crypto rewrap' and watch 'connector-crypto audit' (docs/ROTATION.md).\n"
     "\n"
-    "  -o FILE   write the two lines to FILE (mode 0600, atomically) instead of standard output\n"
+    "  -o FILE   write the two lines to FILE instead of standard output: atomically (a temporary\n"
+    "            file next to it, fsync, rename), always mode 0600. Refused (exit 2, nothing\n"
+    "            touched) when FILE exists, since a second run mints a different key that may\n"
+    "            already be deployed; a symbolic link or a non-regular file is always refused.\n"
+    "  --force   let -o replace an existing regular FILE\n"
     "The output holds keys: put it in your secrets manager, never in a log or a repository.\n"
-    "A new kid is limited to letters, digits, '.', '_' and '-'.\n";
+    "The lines are POSIX sh syntax ('set -a; . FILE'): the key map is single-quoted, so it is not\n"
+    "a docker --env-file (which keeps quotes literally). Every kid printed must be plain: 1 to 64\n"
+    "letters, digits, '.', '_' and '-' (needs no quoting); a keyring holding another kid is\n"
+    "refused (exit 2).\n"
+    "Exit 0 done; 1 the output could not be written; 2 usage or configuration error.\n";
 
 constexpr std::size_t kMaxSecretFileBytes = 1024 * 1024;
 
@@ -89,16 +97,6 @@ std::map<std::string, SecretBuffer> currentKeys(const EnvLookup& lookup) {
   return keys;
 }
 
-bool isPlainKid(const std::string& kid) {
-  if (!isValidKid(kid)) return false;
-  for (char c : kid) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 void append(SecretBuffer& out, std::string_view text) {
   out.insert(out.end(), text.begin(), text.end());
 }
@@ -106,7 +104,7 @@ void append(SecretBuffer& out, std::string_view text) {
 int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
               const CliEnv& env) {
   std::string newKid, activateKid, output;
-  bool haveNew = false, haveActivate = false, haveOutput = false;
+  bool haveNew = false, haveActivate = false, haveOutput = false, force = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if ((a == "--kid" || a == "--activate" || a == "-o") && i + 1 >= args.size()) {
@@ -121,6 +119,8 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
     } else if (a == "-o") {
       output = args[++i];
       haveOutput = true;
+    } else if (a == "--force") {
+      force = true;
     } else {
       return usageError(err, "rotate", "unexpected argument '" + a + "'");
     }
@@ -131,8 +131,18 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
   if (haveOutput && (output.empty() || output == "-")) {
     return usageError(err, "rotate", "-o needs a file name");
   }
+  if (force && !haveOutput) return usageError(err, "rotate", "--force needs -o FILE");
+  if (const char* problem = haveNew ? kidProblem(newKid) : nullptr) {
+    return usageError(err, "rotate", std::string("--kid ") + problem);
+  }
   if (haveNew && !isPlainKid(newKid)) {
-    return usageError(err, "rotate", "--kid must be 1 to 64 letters, digits, '.', '_' or '-'");
+    return usageError(err, "rotate", std::string("--kid must be ") + kPlainKidRule);
+  }
+
+  // The target is checked before anything is minted; nothing is touched when it is refused.
+  AtomicFile file;
+  if (haveOutput && !file.open(output, force ? Existing::kReplace : Existing::kRefuse)) {
+    return outputFailure(err, "rotate", file);
   }
 
   const EnvLookup lookup = lookupOf(env);
@@ -157,9 +167,14 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
     }
     active = activateKid;
   }
+  // The printed lines need no quoting but the key map's single quotes: one rule for every kid.
   for (const auto& entry : keys) {
-    if (entry.first.find('\'') != std::string::npos) {
-      return fail(err, "rotate", "a kid holds a single quote and cannot be written", kExitUsage);
+    if (!isPlainKid(entry.first)) {
+      return fail(
+          err, "rotate",
+          "the keyring holds a kid that cannot be printed as a plain sh word (kids must be " +
+              std::string(kPlainKidRule) + "); rename it",
+          kExitUsage);
     }
   }
 
@@ -189,16 +204,15 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
     append(text, "\"");
   }
   append(text, "}'\nCONNECTOR_CRED_ACTIVE_KID=");
-  append(text, isPlainKid(active) ? active : "'" + active + "'");
+  append(text, active);
   append(text, "\n");
 
   if (!haveOutput) {
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     return kExitOk;
   }
-  AtomicFile file;
-  if (!file.open(output) || !file.write({text.data(), text.size()}) || !file.commit()) {
-    return fail(err, "rotate", file.error(), kExitDataError);
+  if (!file.write({text.data(), text.size()}) || !file.commit()) {
+    return outputFailure(err, "rotate", file);
   }
   err << "connector-crypto rotate: wrote " << output << " (mode 0600)\n";
   return kExitOk;

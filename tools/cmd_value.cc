@@ -20,7 +20,11 @@ constexpr const char* kEncryptHelp =
     "'-', and prints its envelope {\"__enc\":1,\"kid\":...,\"iv\":...,\"ct\":...} under the "
     "active\n"
     "kid of the keyring in the environment (see 'connector-crypto check --help'). null and an\n"
-    "envelope come back unchanged; a value carrying a malformed \"__enc\" is refused (exit 1).\n";
+    "envelope come back unchanged; a value carrying a malformed \"__enc\" is refused (exit 1).\n"
+    "Exit 0 done; 1 not exactly one JSON value (anything after it, a NUL byte included), a\n"
+    "malformed \"__enc\", FILE fails while being read, or standard output could not be written;\n"
+    "2 usage or configuration error, or FILE cannot be opened (the reason is given) or is a\n"
+    "folder.\n";
 
 constexpr const char* kDecryptHelp =
     "usage: connector-crypto decrypt [FILE]\n"
@@ -29,7 +33,10 @@ constexpr const char* kDecryptHelp =
     "plaintext: an envelope is decrypted with the keyring in the environment, legacy plaintext\n"
     "comes back unchanged (refused under CONNECTOR_CRED_REQUIRE_ENCRYPTED=1). The output is\n"
     "plaintext credentials: do not log it.\n"
-    "Exit 1 for a malformed envelope, an unknown kid or an authentication failure.\n";
+    "Exit 0 done; 1 a malformed envelope, an unknown kid, an authentication failure, not\n"
+    "exactly one JSON value (a NUL byte included), FILE fails while being read, or standard\n"
+    "output could not be written; 2 usage or configuration error, or FILE cannot be opened or is\n"
+    "a folder.\n";
 
 constexpr const char* kInspectHelp =
     "usage: connector-crypto inspect [FILE]\n"
@@ -38,7 +45,9 @@ constexpr const char* kInspectHelp =
     "  {\"encrypted\":true,\"kid\":\"<kid>\"}   for a well-formed envelope\n"
     "  {\"encrypted\":false}                 for anything else (legacy plaintext, null)\n"
     "No key is needed and nothing is decrypted. Exit 1 with the reason when the value carries\n"
-    "\"__enc\" but is not a well-formed envelope, or is not JSON.\n";
+    "\"__enc\" but is not a well-formed envelope, is not exactly one JSON value (a NUL byte\n"
+    "included), or when standard output could not be written; 2 usage error, or FILE cannot be\n"
+    "opened or is a folder.\n";
 
 // Reads and parses the command's input; nullopt (after reporting) on failure.
 std::optional<nlohmann::json> readValue(const std::vector<std::string>& args, const CliEnv& env,
