@@ -273,12 +273,11 @@ bool isValidJson(std::string_view text) { return parseOnThread(text).error() == 
 
 #else
 
-// Without simdjson: the library's own parser (the same depth limit and UTF-8 rules). nlohmann
-// stops reading at a NUL byte, so a line holding one is refused here, as simdjson refuses it.
+// Without simdjson: the library's own parser (the same depth limit and UTF-8 rules; it refuses a
+// NUL byte itself, as simdjson does).
 namespace {
 
 bool parseDocument(std::string_view text, nlohmann::json& out) {
-  if (std::memchr(text.data(), '\0', text.size()) != nullptr) return false;
   return detail::parseJson(text.data(), text.size(), out);
 }
 
