@@ -18,10 +18,7 @@ using namespace fuzz_support;
 
 namespace {
 
-const cc::Keyring& keyring() {
-  static const cc::Keyring k = cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, "v2");
-  return k;
-}
+const cc::Keyring& keyring() { return keyringV1V2(); }
 const cc::Keyring& strictKeyring() {
   static const cc::Keyring k = cc::Keyring::fromBase64({{"v1", kKeyA}}, "v1", {true});
   return k;

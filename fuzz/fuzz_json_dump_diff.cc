@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "connector_crypto/error.hpp"
+#include "fuzz_support.hpp"
 #include "json_codec.hpp"
 
 namespace {
@@ -18,7 +19,7 @@ namespace {
 // Reads the input as a little program that builds one value.
 class Builder {
  public:
-  Builder(const std::uint8_t* data, std::size_t size) : p_(data), end_(data + size) {}
+  Builder(const std::uint8_t* data, std::size_t size) : in_(data, size) {}
 
   nlohmann::json value(int depth) {
     switch (depth > 40 ? byte() % 7 : byte() % 9) {
@@ -36,33 +37,23 @@ class Builder {
       case 6: return string();
       case 7: {
         nlohmann::json a = nlohmann::json::array();
-        for (unsigned n = byte() % 6; n > 0 && p_ < end_; --n) a.push_back(value(depth + 1));
+        for (unsigned n = byte() % 6; n > 0 && in_.more(); --n) a.push_back(value(depth + 1));
         return a;
       }
       default: {
         nlohmann::json o = nlohmann::json::object();
-        for (unsigned n = byte() % 6; n > 0 && p_ < end_; --n) o[string()] = value(depth + 1);
+        for (unsigned n = byte() % 6; n > 0 && in_.more(); --n) o[string()] = value(depth + 1);
         return o;
       }
     }
   }
 
  private:
-  unsigned byte() { return p_ < end_ ? *p_++ : 0; }
-  std::uint64_t word() {
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | byte();
-    return v;
-  }
-  std::string string() {
-    const std::size_t n = byte() % 48;
-    std::string s;
-    for (std::size_t i = 0; i < n && p_ < end_; ++i) s.push_back(static_cast<char>(byte()));
-    return s;
-  }
+  unsigned byte() { return in_.byte(); }
+  std::uint64_t word() { return in_.word(); }
+  std::string string() { return in_.string(48); }
 
-  const std::uint8_t* p_;
-  const std::uint8_t* end_;
+  fuzz_support::ByteReader in_;
 };
 
 // True when v holds a NaN or infinite number (iterative).

@@ -28,7 +28,7 @@ constexpr std::size_t kChainBudget = 120000;
 
 class Builder {
  public:
-  Builder(const std::uint8_t* data, std::size_t size) : p_(data), end_(data + size) {}
+  Builder(const std::uint8_t* data, std::size_t size) : in_(data, size) {}
 
   // One value; the bushy part recurses at most 48 levels, chains are built in a loop.
   json value(int depth) {
@@ -86,14 +86,14 @@ class Builder {
       case 12: {
         json a = json::array();
         if (depth >= 48) return a;
-        for (unsigned n = byte() % 5; n > 0 && p_ < end_; --n) a.push_back(value(depth + 1));
+        for (unsigned n = byte() % 5; n > 0 && in_.more(); --n) a.push_back(value(depth + 1));
         return a;
       }
       case 13:
       case 14: {
         json o = json::object();
         if (depth >= 48) return o;
-        for (unsigned n = byte() % 5; n > 0 && p_ < end_; --n) o[string()] = value(depth + 1);
+        for (unsigned n = byte() % 5; n > 0 && in_.more(); --n) o[string()] = value(depth + 1);
         return o;
       }
       default:
@@ -102,18 +102,9 @@ class Builder {
   }
 
  private:
-  unsigned byte() { return p_ < end_ ? *p_++ : 0; }
-  std::uint64_t word() {
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | byte();
-    return v;
-  }
-  std::string string() {
-    const std::size_t n = byte() % 24;
-    std::string s;
-    for (std::size_t i = 0; i < n && p_ < end_; ++i) s.push_back(static_cast<char>(byte()));
-    return s;
-  }
+  unsigned byte() { return in_.byte(); }
+  std::uint64_t word() { return in_.word(); }
+  std::string string() { return in_.string(24); }
 
   // A value wrapped in a chain of arrays/objects: mostly around the limit, 100,000 levels when
   // the length byte is 0xFF (rare, since a level costs microseconds under ASan).
@@ -142,8 +133,7 @@ class Builder {
     return inner;
   }
 
-  const std::uint8_t* p_;
-  const std::uint8_t* end_;
+  fuzz_support::ByteReader in_;
   std::size_t budget_ = kChainBudget;
 };
 

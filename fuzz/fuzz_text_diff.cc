@@ -22,10 +22,7 @@ using namespace fuzz_support;
 
 namespace {
 
-const cc::Keyring& keyring() {
-  static const cc::Keyring k = cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, "v2");
-  return k;
-}
+const cc::Keyring& keyring() { return keyringV1V2(); }
 
 // The outcome of one call: the error's class and message, or the value it gave.
 struct Outcome {

@@ -141,17 +141,7 @@ void requireSameDump(const json& v) {
   REQUIRE(str(serializeJsonReference(v)) == expected);
 }
 
-// A small deterministic generator (xorshift64*), for reproducible generated cases.
-struct Gen {
-  std::uint64_t s;
-  std::uint64_t next() {
-    s ^= s >> 12;
-    s ^= s << 25;
-    s ^= s >> 27;
-    return s * 0x2545F4914F6CDD1DULL;
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-};
+using test_support::Gen;
 
 std::string randomString(Gen& g, bool allowInvalid) {
   static const std::vector<std::string> pieces = {

@@ -24,18 +24,7 @@ using test_support::kKeyB;
 
 namespace {
 
-// xorshift64*: reproducible from the seed on every platform.
-struct Gen {
-  std::uint64_t s;
-  std::uint64_t next() {
-    s ^= s >> 12;
-    s ^= s << 25;
-    s ^= s >> 27;
-    return s * 0x2545F4914F6CDD1DULL;
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-  bool oneIn(std::size_t n) { return below(n) == 0; }
-};
+using test_support::Gen;
 
 constexpr std::int64_t kI64Min = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kI64Max = std::numeric_limits<std::int64_t>::max();

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -91,6 +93,19 @@ inline const std::vector<std::string> kDescriptiveKids = {
     "Prod-Connector-Credentials-Key-2024-12-01-01-rotation-b",
     "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh==",
     "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8AAA"};
+
+// xorshift64*: a small deterministic generator, reproducible from its seed on every platform.
+struct Gen {
+  std::uint64_t s;
+  std::uint64_t next() {
+    s ^= s >> 12;
+    s ^= s << 25;
+    s ^= s >> 27;
+    return s * 0x2545F4914F6CDD1DULL;
+  }
+  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+  bool oneIn(std::size_t n) { return below(n) == 0; }
+};
 
 // A fake environment for keyringFromEnv.
 inline connector_crypto::EnvLookup envOf(std::map<std::string, std::string> vars) {
