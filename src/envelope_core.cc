@@ -137,6 +137,7 @@ CredentialsInfo inspectEnvelope(const EnvelopeFields& fields) {
       // No keyring holds such a kid: decrypt always throws UnknownKidError for it.
       info.kind = CredentialsInfo::Kind::kMalformed;
       info.error = ErrorCode::kUnknownKid;
+      info.message = "envelope: \"kid\" is not a valid kid";
       return info;
     }
     info.kind = CredentialsInfo::Kind::kEnvelope;
@@ -145,6 +146,7 @@ CredentialsInfo inspectEnvelope(const EnvelopeFields& fields) {
   } catch (const EnvelopeError& e) {
     info.kind = CredentialsInfo::Kind::kMalformed;
     info.error = e.code();
+    info.message = e.what();
   }
   return info;
 }

@@ -112,6 +112,7 @@ CredentialsInfo inspectCredentialsText(std::string_view stored) {
     if (detail::scanJsonText(stored, false, &top) != JsonTextVerdict::ok) {
       info.kind = CredentialsInfo::Kind::kMalformed;
       info.error = ErrorCode::kInvalidText;
+      info.message = "inspectCredentialsText: stored is not JSON text";
       return info;
     }
     if (top.kind == JsonTextTop::Kind::null) return info;

@@ -3,7 +3,6 @@
 #include <optional>
 
 #include "connector_crypto/connector_crypto.hpp"
-#include "json_codec.hpp"
 
 namespace connector_crypto {
 namespace cli {
@@ -20,7 +19,12 @@ struct Parsed {
   Located where;
   std::optional<nlohmann::json>
       value;  // the field's value, Extended JSON converted; nullopt: absent
+  // The reason is an Extended JSON wrapper that cannot be converted, in a value without "__enc":
+  // still plaintext, for audit.
+  bool unconvertiblePlaintext = false;
 };
+
+bool carriesEnc(const nlohmann::json& v) { return v.is_object() && v.contains("__enc"); }
 
 std::string shortId(std::string_view text) {
   if (text.size() <= kMaxIdText) return std::string(text);
@@ -57,6 +61,7 @@ Parsed parseRecord(std::string_view line, const FieldPath& path) {
   nlohmann::json& value = *field;
   const std::string error = convertExtendedJson(value);
   if (!error.empty()) {
+    p.unconvertiblePlaintext = !carriesEnc(value);
     wipeCredentials(value);
     p.reason = path.text + ": " + error;
     return p;
@@ -65,21 +70,11 @@ Parsed parseRecord(std::string_view line, const FieldPath& path) {
   return p;
 }
 
-bool carriesEnc(const nlohmann::json& v) { return v.is_object() && v.contains("__enc"); }
-
 }  // namespace
 
 std::string envelopeShapeProblem(const nlohmann::json& v) {
-  static const Keyring shape = Keyring::fromBase64({{"shape-check", generateKeyBase64()}}, "");
-  try {
-    (void)needsRewrap(v, shape);
-    if (!isValidKid(v.at("kid").get_ref<const std::string&>())) {
-      return "envelope: \"kid\" is not a valid kid";
-    }
-    return {};
-  } catch (const Error& e) {
-    return e.what();
-  }
+  const CredentialsInfo info = inspectCredentials(v);
+  return info.kind == CredentialsInfo::Kind::kMalformed ? info.message : std::string();
 }
 
 namespace {
@@ -184,16 +179,11 @@ AuditResult auditRecord(std::string_view line, const FieldPath& path, const Keyr
   if (p.blank) return r;
   if (!p.reason.empty()) {
     // A plaintext value whose Extended JSON cannot be converted is still plaintext, not invalid.
-    r.kind = AuditResult::Kind::kInvalid;
-    r.reason = std::move(p.reason);
-    if (p.where.field && r.reason.rfind(path.text + ": not valid", 0) != 0) {
-      nlohmann::json raw;
-      const std::string_view text = p.where.field->of(line);
-      if (detail::parseJson(text.data(), text.size(), raw) && !carriesEnc(raw)) {
-        r.kind = AuditResult::Kind::kPlaintext;
-        r.reason.clear();
-      }
-      wipeCredentials(raw);
+    if (p.unconvertiblePlaintext) {
+      r.kind = AuditResult::Kind::kPlaintext;
+    } else {
+      r.kind = AuditResult::Kind::kInvalid;
+      r.reason = std::move(p.reason);
     }
     return r;
   }

@@ -23,6 +23,7 @@ struct CredentialsInfo {
   int version = 0;                         // kEnvelope: the format version (1)
   std::string kid;                         // kEnvelope: the kid it was sealed under
   ErrorCode error = ErrorCode::kInternal;  // kMalformed: the code decryptCredentials throws
+  std::string message;                     // kMalformed: the message it throws (no secret)
 };
 
 // Classifies stored by the rules of decryptCredentials without a keyring: every envelope rule is
