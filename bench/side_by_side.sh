@@ -28,5 +28,9 @@ for rep in $(seq 1 "$reps"); do
   node bench/node/bench.mjs "$results/payloads" "$seconds" >"$results/node.$rep.jsonl"
 done
 CC_BUILD_TYPE=Release node bench/node/report.mjs "$results"
-gnuplot -e "dat='$results/sweep.dat'; out='docs/performance.png'" bench/plot.gp
-echo "wrote $results/report.md and docs/performance.png"
+if command -v gnuplot >/dev/null; then
+  gnuplot -e "dat='$results/sweep.dat'; out='docs/performance.png'" bench/plot.gp
+  echo "wrote $results/report.md and docs/performance.png"
+else
+  echo "wrote $results/report.md (install gnuplot to redraw docs/performance.png)"
+fi
