@@ -386,10 +386,7 @@ class DomToJson {
   const std::uint8_t* stringsEnd() const noexcept { return stringsEnd_; }
 
  private:
-  void note(std::string_view s) noexcept {
-    const auto* end = reinterpret_cast<const std::uint8_t*>(s.data()) + s.size() + 1;
-    if (end > stringsEnd_) stringsEnd_ = end;
-  }
+  void note(std::string_view s) noexcept { noteString(stringsEnd_, s); }
 
   bool hasMinusZero() noexcept {
     if (minusZero_ < 0) {

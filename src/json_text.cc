@@ -254,11 +254,7 @@ class DomScan {
     }
   }
 
-  // Each string simdjson wrote is followed by a NUL.
-  void note(std::string_view s) noexcept {
-    const auto* end = reinterpret_cast<const std::uint8_t*>(s.data()) + s.size() + 1;
-    if (end > stringsEnd_) stringsEnd_ = end;
-  }
+  void note(std::string_view s) noexcept { noteString(stringsEnd_, s); }
 
   const bool refuseDuplicates_;
   JsonTextTop* const top_;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include <openssl/crypto.h>
 #include <simdjson.h>
@@ -31,6 +32,13 @@ inline void wipeParser(simdjson::dom::parser& parser, std::size_t size, std::siz
   }
   OPENSSL_cleanse(doc.tape.get(), tapeWipe * sizeof(std::uint64_t));
   OPENSSL_cleanse(doc.string_buf.get(), stringWipe);
+}
+
+// Moves stringsEnd past s, a string of simdjson's string buffer (each is followed by a NUL): after a
+// walk that saw every string, the bound of what wipeParser must wipe.
+inline void noteString(const std::uint8_t*& stringsEnd, std::string_view s) noexcept {
+  const auto* end = reinterpret_cast<const std::uint8_t*>(s.data()) + s.size() + 1;
+  if (end > stringsEnd) stringsEnd = end;
 }
 
 // The tape entries a successful parse used (tape[0] is the root entry; its payload is the index of
