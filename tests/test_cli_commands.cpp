@@ -60,6 +60,9 @@ TEST_CASE("encrypt, decrypt and inspect one value") {
   const nlohmann::json envelope = nlohmann::json::parse(enc.out);
   REQUIRE(connector_crypto::isEncrypted(envelope));
   CHECK(envelope.at("kid") == "v2");
+  // The text API's envelope: the TypeScript writer's member order, one line.
+  CHECK(enc.out.rfind("{\"__enc\":1,\"kid\":\"v2\",\"iv\":\"", 0) == 0);
+  CHECK(enc.out.find('\n') == enc.out.size() - 1);
 
   writeFile(dir.file("env.json"), enc.out);
   const Run dec = run({"decrypt", dir.file("env.json")});
@@ -70,6 +73,14 @@ TEST_CASE("encrypt, decrypt and inspect one value") {
   CHECK(run({"inspect", dir.file("env.json")}, {}).out == "{\"encrypted\":true,\"kid\":\"v2\"}\n");
   CHECK(run({"inspect"}, {}, plain).out == "{\"encrypted\":false}\n");
   CHECK(run({"inspect"}, {}, "null").out == "{\"encrypted\":false}\n");
+
+  SECTION("legacy plaintext and an envelope come back as they are, one newline after them") {
+    const std::string spaced = "{ \"a\" : 1 }";
+    CHECK(run({"decrypt"}, envV1V2(), spaced + "\n").out == spaced + "\n");
+    CHECK(run({"decrypt"}, envV1V2(), spaced).out == spaced + "\n");
+    CHECK(run({"encrypt"}, envV1V2(), enc.out).out == enc.out);
+    CHECK(run({"encrypt"}, envV1V2(), "null").out == "null\n");
+  }
 
   SECTION("an old-kid envelope decrypts; an unknown kid and tampering exit 1") {
     CHECK(run({"decrypt"}, envV1V2(), envelopeText({{"a", 1}}, "v1", kKeyA)).out == "{\"a\":1}\n");
@@ -96,6 +107,12 @@ TEST_CASE("encrypt, decrypt and inspect one value") {
           "connector-crypto inspect: envelope: \"iv\" must be standard base64 of 12 bytes (16 "
           "characters)\n");
     CHECK(run({"encrypt"}, envV1V2(), R"({"__enc":2})").code == 1);
+    const Run twice = run({"encrypt"}, envV1V2(), R"({"token":"tok-cmd-0001","token":"x"})");
+    CHECK(twice.code == 1);
+    CHECK(twice.out.empty());
+    CHECK(twice.err ==
+          "connector-crypto encrypt: standard input: not one valid JSON value (UTF-8, at most 512 "
+          "levels of nesting, no member name twice in an object)\n");
     CHECK(run({"decrypt", "/nonexistent"}).code == 2);
     CHECK(run({"inspect", "a", "b"}).code == 2);
     CHECK(run({"encrypt"}, {}, "{}").code == 2);
