@@ -356,22 +356,32 @@ SecretBuffer compactJsonText(std::string_view text) {
   char* o = out.data();
   const char* p = text.data();
   const char* const end = p + text.size();
+  const auto copy = [&o](const char* from, const char* to) {
+    std::memcpy(o, from, static_cast<std::size_t>(to - from));
+    o += to - from;
+  };
   while (p < end) {
     const char c = *p++;
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
     *o++ = c;
     if (c != '"') continue;
-    // A string: copied as it is up to its closing quote (an accepted text closes every string).
+    // A string: copied as it is through its closing quote (an accepted text closes every string),
+    // found with memchr: the bulk of a large credential is string bytes.
     for (;;) {
-      const char* q = p;
-      while (q < end && *q != '"' && *q != '\\') ++q;
-      std::copy(p, q, o);
-      o += q - p;
-      p = q;
-      if (p == end) break;
-      *o++ = *p++;
-      if (o[-1] == '"') break;
-      if (p < end) *o++ = *p++;  // the escaped character
+      const auto left = static_cast<std::size_t>(end - p);
+      const auto* quote = static_cast<const char*>(std::memchr(p, '"', left));
+      const char* const stop = quote != nullptr ? quote : end;
+      const auto* escape =
+          static_cast<const char*>(std::memchr(p, '\\', static_cast<std::size_t>(stop - p)));
+      if (escape == nullptr) {
+        copy(p, stop == end ? end : stop + 1);
+        p = stop == end ? end : stop + 1;
+        break;
+      }
+      // The backslash and the character it escapes (an escaped quote does not end the string).
+      const char* const next = escape + 2 <= end ? escape + 2 : end;
+      copy(p, next);
+      p = next;
     }
   }
   out.resize(static_cast<std::size_t>(o - out.data()));

@@ -55,6 +55,12 @@ TEST_CASE("encryptCredentialsText seals the compact form, nothing else changed")
     CHECK(str(cc::decryptCredentialsText(cc::encryptCredentialsText(text, k), k)) ==
           R"({"p":"a \" b \\","q":"\\\"  "})");
   }
+  SECTION("long strings, with escapes at their ends, are copied whole") {
+    const std::string blob(100000, ' ');
+    const std::string text = "{ \"a\" : \"\\\"" + blob + "\\\\\" , \"b\" : \"" + blob + "\" }\n";
+    CHECK(str(cc::decryptCredentialsText(cc::encryptCredentialsText(text, k), k)) ==
+          "{\"a\":\"\\\"" + blob + "\\\\\",\"b\":\"" + blob + "\"}");
+  }
   SECTION("a scalar") {
     CHECK(str(cc::decryptCredentialsText(cc::encryptCredentialsText(" \"tok\" ", k), k)) ==
           "\"tok\"");
