@@ -54,9 +54,7 @@ std::optional<nlohmann::json> readCredentials(const bson_t* doc, const cc::Keyri
     }
     case BSON_TYPE_DOCUMENT: {  // an envelope, or legacy plaintext
       nlohmann::json stored = jsonOfSubDocument(&it);
-      // {"$date":…} -> ISO string, {"$oid":…} -> hex, {"$numberLong":…} -> number, as the
-      // TypeScript services' JSON.stringify gives them; an envelope passes through unchanged.
-      cc::convertExtendedJson(stored);
+      cc::convertExtendedJson(stored);  // $date -> ISO string, $oid -> hex, $numberLong -> number
       nlohmann::json plain = cc::decryptCredentials(stored, keyring);
       cc::wipeCredentials(stored);
       return plain;
