@@ -37,6 +37,8 @@ const char* errorCodeName(ErrorCode code) noexcept {
       return "NotSerializable";
     case ErrorCode::kInvalidText:
       return "InvalidText";
+    case ErrorCode::kExtendedJson:
+      return "ExtendedJson";
     case ErrorCode::kInternal:
       return "Internal";
   }

@@ -1,56 +1,29 @@
-// The mongoexport helpers of the CLI: Extended JSON conversion, dates, locating a field.
+// The mongoexport helpers of the CLI: locating a field in a line (export_line.hpp), exact int64
+// (exact_int64.hpp), and the forwarder to the library's Extended JSON conversion.
+#include "exact_int64.hpp"
+#include "export_line.hpp"
 #include "mongo_json.hpp"
 #include "rewrap.hpp"
 #include "test_support.hpp"
 
 using namespace connector_crypto::cli;
 
-TEST_CASE("Extended JSON wrappers become what JSON.stringify of the driver's objects gives") {
-  auto convert = [](const std::string& text) {
-    nlohmann::json v = nlohmann::json::parse(text);
-    const std::string error = convertExtendedJson(v);
-    INFO("error: " << error);
-    REQUIRE(error.empty());
-    return v.dump();
-  };
-  CHECK(convert(R"({"$date":"2021-03-04T10:15:30Z"})") == R"("2021-03-04T10:15:30.000Z")");
-  CHECK(convert(R"({"$date":"2021-03-04T10:15:30.5+01:30"})") == R"("2021-03-04T08:45:30.500Z")");
-  CHECK(convert(R"({"$date":"2021-03-04T10:15:30.123456Z"})") == R"("2021-03-04T10:15:30.123Z")");
-  CHECK(convert(R"({"$date":{"$numberLong":"0"}})") == R"("1970-01-01T00:00:00.000Z")");
-  CHECK(convert(R"({"$date":{"$numberLong":"-62198755200000"}})") ==
-        R"("-000001-01-01T00:00:00.000Z")");
-  CHECK(convert(R"({"$date":{"$numberLong":"253402300800000"}})") ==
-        R"("+010000-01-01T00:00:00.000Z")");
-  CHECK(convert(R"({"$numberLong":"-9223372036854775808"})") == "-9223372036854775808");
-  CHECK(convert(R"({"$numberInt":"2147483647"})") == "2147483647");
-  CHECK(convert(R"({"$numberDouble":"1.5"})") == "1.5");
-  CHECK(convert(R"({"$numberDouble":"-Infinity"})") == "null");
-  CHECK(convert(R"({"$numberDouble":"NaN"})") == "null");
-  CHECK(convert(R"({"$oid":"5F1D7F1A2B3C4D5E6F708192"})") == R"("5f1d7f1a2b3c4d5e6f708192")");
-  CHECK(convert(R"([{"a":{"$numberInt":"1"}},{"b":[{"$oid":"000000000000000000000000"}]}])") ==
-        R"([{"a":1},{"b":["000000000000000000000000"]}])");
-  CHECK(convert(R"({"plain":{"x":"$not-a-key"}})") == R"({"plain":{"x":"$not-a-key"}})");
-
-  auto error = [](const std::string& text) {
-    nlohmann::json v = nlohmann::json::parse(text);
-    return convertExtendedJson(v);
-  };
-  CHECK(error(R"({"$binary":{"base64":"AA==","subType":"00"}})") ==
+TEST_CASE("cli::convertExtendedJson forwards to the library's conversion, its Error as a message") {
+  // Every wrapper's rule is tested against the public API in tests/test_extended_json.cpp.
+  nlohmann::json v = nlohmann::json::parse(R"({"a":{"$numberInt":"1"},"d":{"$date":"1970-01-01T00:00:00Z"}})");
+  CHECK(convertExtendedJson(v).empty());
+  CHECK(v.dump() == R"({"a":1,"d":"1970-01-01T00:00:00.000Z"})");
+  nlohmann::json bad = nlohmann::json::parse(R"({"__enc":1,"x":{"$binary":"AA=="}})");
+  CHECK(convertExtendedJson(bad) ==
         "the Extended JSON wrapper \"$binary\" has no JSON.stringify equivalent");
-  CHECK(error(R"({"a":{"$numberDecimal":"1.0"}})") ==
-        "the Extended JSON wrapper \"$numberDecimal\" has no JSON.stringify equivalent");
-  CHECK(error(R"({"$where":"secret-ish"})") ==
-        "an object with a '$'-prefixed key (not a supported Extended JSON wrapper)");
-  CHECK(error(R"({"$date":"2021-02-29T00:00:00Z"})") ==
-        "a malformed or out-of-range Extended JSON \"$date\"");
-  CHECK(error(R"({"$date":{"$numberLong":"8640000000000001"}})") ==
-        "a malformed or out-of-range Extended JSON \"$date\"");
-  CHECK(error(R"({"$numberInt":"2147483648"})") == "a malformed Extended JSON \"$numberInt\"");
-  CHECK(error(R"({"$numberLong":"12x"})") == "a malformed Extended JSON \"$numberLong\"");
-  CHECK(error(R"({"$numberDouble":"0x10"})") == "a malformed Extended JSON \"$numberDouble\"");
-  CHECK(error(R"({"$oid":"xyz"})") == "a malformed Extended JSON \"$oid\"");
-  CHECK(error(R"({"$oid":"000000000000000000000000","b":1})") ==
-        "the Extended JSON wrapper \"$oid\" has extra members");
+  CHECK(bad.contains("__enc"));  // still JSON, still carrying "__enc" for audit's classification
+}
+
+TEST_CASE("withExactInt64 wraps the integers a double cannot hold, nothing else") {
+  CHECK(withExactInt64(R"({"a":9007199254740991,"b":9007199254740992,"s":"9007199254740993"})") ==
+        R"({"a":9007199254740991,"b":{"$numberLong":"9007199254740992"},"s":"9007199254740993"})");
+  CHECK(withExactInt64("[-9223372036854775808,9223372036854775808,1e300,-9007199254740993.0]") ==
+        R"([{"$numberLong":"-9223372036854775808"},9223372036854775808,1e300,-9007199254740993.0])");
 }
 
 TEST_CASE("locate finds _id and a field's bytes in a valid line") {

@@ -11,6 +11,7 @@ packages=(
   valgrind                          # memcheck stage (tools/ci/60)
   libsimdjson-dev                   # CLI: validating mongoexport lines (rewrap, audit); library's optional parser
   libbenchmark-dev                  # the benchmarks (tools/ci/70-perf.sh)
+  libbson-dev                       # the libbson example of docs/FORMAT.md (ctest libbson_example)
   dash                              # tests/cli/outputs.sh sources env lines in a POSIX sh
 )
 

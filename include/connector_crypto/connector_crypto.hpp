@@ -3,6 +3,7 @@
 
 #include "connector_crypto/envelope.hpp"
 #include "connector_crypto/error.hpp"
+#include "connector_crypto/extended_json.hpp"
 #include "connector_crypto/inspect.hpp"
 #include "connector_crypto/keygen.hpp"
 #include "connector_crypto/keyring.hpp"

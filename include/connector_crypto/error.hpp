@@ -27,6 +27,7 @@ enum class ErrorCode : int {
   kTooLarge = 41,            // Error: larger than the 16 MiB envelope limit
   kNotSerializable = 42,     // Error: not JSON (invalid UTF-8, NaN/Infinity, binary, discarded)
   kInvalidText = 43,         // Error: text API input that is not one JSON value, or repeats a name
+  kExtendedJson = 44,        // Error: an Extended JSON wrapper that does not convert (extended_json.hpp)
   kInternal = 50,            // Error: OpenSSL or the random source failed, or an internal error
 };
 

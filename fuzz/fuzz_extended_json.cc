@@ -1,0 +1,99 @@
+// libFuzzer target: the Extended JSON conversion's value form (json and ordered_json) against its
+// text form on the same text (connector_crypto/extended_json.hpp).
+// Contract checked: nothing but connector_crypto::Error (and std::bad_alloc) escapes; for text the
+// library's parser accepts, the text form and the json value form give the same verdict (the same
+// code and message on failure, the same bytes on success: text == dump()), ordered_json the same
+// code and, on success, the same value; a converted value holds no '$'-key and converts to itself;
+// no message quotes the input's strings (checked with a marker).
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "connector_crypto/connector_crypto.hpp"
+#include "fuzz_support.hpp"
+#include "json_codec.hpp"
+
+namespace {
+
+namespace cc = connector_crypto;
+using fuzz_support::violation;
+using json = nlohmann::json;
+
+struct Verdict {
+  std::optional<cc::ErrorCode> code;  // nullopt: converted
+  std::string message;
+  std::string text;  // the converted value's text
+};
+
+template <typename Fn>
+Verdict run(Fn&& fn) {
+  Verdict v;
+  try {
+    v.text = fn();
+  } catch (const cc::Error& e) {
+    v.code = e.code();
+    v.message = e.what();
+  }
+  return v;
+}
+
+bool holdsWrapperKey(const json& v) {
+  if (v.is_array()) {
+    for (const json& item : v) {
+      if (holdsWrapperKey(item)) return true;
+    }
+  }
+  if (!v.is_object()) return false;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (cc::extended_json::isWrapperKey(it.key()) || holdsWrapperKey(it.value())) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  try {
+    const Verdict fromText = run([&] {
+      const cc::SecretBuffer out = cc::convertExtendedJsonText(text);
+      return std::string(out.data(), out.size());
+    });
+    if (fromText.message.find("FUZZ-SECRET") != std::string::npos) {
+      violation("a message quotes the input", fromText.message);
+    }
+    json value;
+    if (!cc::detail::parseJson(text.data(), text.size(), value)) {
+      if (fromText.code != cc::ErrorCode::kInvalidText) {
+        violation("text the parser refuses was not kInvalidText");
+      }
+      return 0;
+    }
+    if (fromText.code == cc::ErrorCode::kInvalidText) violation("accepted text called invalid");
+    const Verdict fromValue = run([&] { return cc::convertExtendedJson(value).dump(); });
+    if (fromValue.code != fromText.code || fromValue.message != fromText.message ||
+        fromValue.text != fromText.text) {
+      violation("the value form and the text form disagree", fromValue.message + " | " +
+                                                               fromText.message);
+    }
+    // In the text's own member order (a wrapper's verdict does not depend on it).
+    nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(text);
+    const Verdict fromOrdered = run([&] { return cc::convertExtendedJson(ordered).dump(); });
+    if (fromOrdered.code != fromText.code) violation("ordered_json's verdict differs");
+    if (fromText.code) return 0;
+    if (json::parse(fromOrdered.text) != value) violation("ordered_json's value differs");
+    if (holdsWrapperKey(value)) violation("a converted value holds a '$'-key");
+    const cc::SecretBuffer again = cc::convertExtendedJsonText(fromText.text);
+    if (std::string_view(again.data(), again.size()) != fromText.text) {
+      violation("converting a converted value changed it");
+    }
+  } catch (const std::bad_alloc&) {
+  } catch (const cc::Error& e) {
+    violation("an Error escaped where none was expected", e.what());
+  } catch (...) {
+    violation("a non-connector_crypto exception escaped");
+  }
+  return 0;
+}
