@@ -25,7 +25,10 @@ function usage() {
   peer.mjs encrypt --impl noble|node --out FILE      encrypt the whole corpus under the env keyring
   peer.mjs check --in FILE                           decrypt C++ envelopes (both impls), compare with the corpus
   peer.mjs golden --out-dir DIR                      write the Node golden vectors ts-noble.json, ts-node.json
-  peer.mjs check-golden --dir DIR                    check every golden file in DIR (cpp.json, ts-*.json)`);
+  peer.mjs check-golden --dir DIR                    check every golden file in DIR (cpp.json, ts-*.json)
+  peer.mjs golden-bound --out-dir DIR                write the bound golden vectors bound-ts-noble.json, bound-ts-node.json
+  peer.mjs check-golden-bound --dir DIR              check both bound golden files with both back ends
+  peer.mjs worked-example                            print docs/FORMAT.md's bound worked example (markdown)`);
   process.exit(2);
 }
 
@@ -169,6 +172,41 @@ switch (a._) {
       const n = checkEnvelopes(join(a.dir, f), { large: false });
       console.log(`peer: checked ${n} golden envelopes of ${f}`);
     }
+    break;
+  }
+  case 'golden-bound': {
+    // Bound envelopes (issue 11): fixed test-vector IVs, so the files are reproducible (lib/bound_golden.mjs).
+    if (!a['out-dir']) usage();
+    const bg = await import('./lib/bound_golden.mjs');
+    mkdirSync(a['out-dir'], { recursive: true });
+    for (const impl of ts.IMPLS) {
+      const cases = bg.goldenBoundCases(impl);
+      const file = join(a['out-dir'], bg.FILES[impl]);
+      writeCases(file, { description: 'Bound envelopes written by the Node peer (tests/interop/peer.mjs golden-bound); see README.md',
+        generator: generator(impl), iv: 'FIXED TEST-VECTOR IVs (SHA-256 of a label, and the worked example\'s): a real writer takes a random IV',
+        env: bg.ENVS[impl] }, cases);
+      console.log(`peer: wrote ${cases.length} bound golden cases to ${file}`);
+    }
+    break;
+  }
+  case 'check-golden-bound': {
+    if (!a.dir) usage();
+    const bg = await import('./lib/bound_golden.mjs');
+    for (const impl of ts.IMPLS) {
+      const n = bg.checkGoldenBoundFile(join(a.dir, bg.FILES[impl]), impl, fail);
+      console.log(`peer: checked ${n} bound golden cases of ${bg.FILES[impl]} with ${ts.IMPLS.join(' and ')}`);
+    }
+    break;
+  }
+  case 'worked-example': {
+    const bg = await import('./lib/bound_golden.mjs');
+    const md = bg.workedExampleMarkdown();
+    for (const impl of ts.IMPLS) {
+      const w = bg.computeWorked(impl);
+      if (JSON.stringify(w.envelope) !== bg.WORKED.envelope) fail('worked_example', `${impl} gives ${JSON.stringify(w.envelope)}`);
+      if (Buffer.from(w.aad).toString('hex') !== bg.WORKED.aadHex) fail('worked_example', `${impl}: the AAD differs from the pinned hex`);
+    }
+    console.log(md);
     break;
   }
   default:
