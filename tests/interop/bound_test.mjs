@@ -301,7 +301,10 @@ t('encrypt of an existing envelope with a context never re-seals and never binds
     assert.equal(b.encryptBound(unbound, single, ctxA, impl), unbound);
     eq(b.encryptBound(null, single, ctxA, impl), null);
     throwsKind(() => b.encryptBound(secretA, single, [], impl), 'invalid_context');
-    throwsKind(() => b.encryptBound(null, single, undefined, impl), 'invalid_context');
+    eq(b.encryptBound(null, single, undefined, impl), null);
+    throwsKind(() => b.encryptBound(secretA, single, undefined, impl), 'context_required');
+    throwsKind(() => b.encryptBound(unbound, single, null, impl), 'context_required');
+    throwsKind(() => b.encryptBound(null, single, [['bad name', 'v']], impl), 'invalid_context');
   }
 });
 

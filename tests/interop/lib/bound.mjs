@@ -221,8 +221,14 @@ function decodeSized(stored) {
 // Encrypts `plain` into a bound envelope under the active kid and `context`. null/undefined come back
 // unchanged. An existing envelope is never re-sealed and never bound: a bound one must open under
 // `context` exactly as decryptBound would (same errors) and then comes back unchanged; an unbound one
-// comes back unchanged. `options.iv` (12 bytes) is for test vectors only; otherwise the IV is random.
+// comes back unchanged. No context: "context required" for every value but null (a write path
+// that forgot its context fails at write time, as with issue 11's bindContext).
+// `options.iv` (12 bytes) is for test vectors only; otherwise the IV is random.
 export function encryptBound(plain, keyring, context, impl = 'noble', options = {}) {
+  if (context === undefined || context === null) {
+    if (plain === null || plain === undefined) return plain;
+    throw new BoundError('context_required', 'context required: a bound envelope needs an encryption context');
+  }
   const ctx = encryptionContext(context);
   if (plain === null || plain === undefined) return plain;
   if (isEncrypted(plain)) {
