@@ -28,7 +28,9 @@ function usage() {
   peer.mjs check-golden --dir DIR                    check every golden file in DIR (cpp.json, ts-*.json)
   peer.mjs golden-bound --out-dir DIR                write the bound golden vectors bound-ts-noble.json, bound-ts-node.json
   peer.mjs check-golden-bound --dir DIR              check both bound golden files with both back ends
-  peer.mjs worked-example                            print docs/FORMAT.md's bound worked example (markdown)`);
+  peer.mjs worked-example                            print docs/FORMAT.md's bound worked example (markdown)
+  peer.mjs encrypt-bound --impl noble|node --out FILE  encrypt the corpus into bound envelopes, each under its case's context
+  peer.mjs check-bound --in FILE                     check bound envelopes (both impls): shape, corpus values, swaps, format-1 reader`);
   process.exit(2);
 }
 
@@ -121,6 +123,77 @@ function checkEnvelopes(file, { large = true } = {}) {
   return doc.cases.length;
 }
 
+// Bound envelopes (issue 11): the context of corpus case `name` in the live interop files.
+const boundContext = (name) => [['tenant', 'str:interop'], ['collection', 'connectorinstances'], ['field', 'credentials'], ['id', `str:${name}`]];
+
+// Like checkEnvelopes, for bound envelopes: every case decrypts under its own `context` with both back
+// ends and equals the corpus; the writer's shape is strict (five members, canonical base64, `ctx` the
+// sorted names of `context`); under another case's context, without a context, and through the
+// format-1-only reader (today's TypeScript) it fails as docs/FORMAT.md says.
+async function checkBoundEnvelopes(file) {
+  const b = await import('./lib/bound.mjs');
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  const keyring = ts.keyringFromEnv(doc.env ?? process.env);
+  const expected = new Map(corpus().map((c) => [c.name, c.value]));
+  const seen = new Set();
+  const ivs = new Set();
+  const tagError = (e) => e.message === 'aes-gcm: invalid tag' || e.message === 'Unsupported state or unable to authenticate data';
+  doc.cases.forEach((c, i) => {
+    seen.add(c.name);
+    const e = c.envelope ?? {};
+    const keys = Object.keys(e).sort().join(',');
+    if (keys !== '__enc,ct,ctx,iv,kid') return fail(c.name, `bound envelope members are ${keys}`);
+    const { ctx, ...unbound } = e;
+    checkStrictShape(c.name, unbound);
+    let context;
+    try {
+      context = b.encryptionContext(c.context);
+    } catch (err) {
+      return fail(c.name, `context: ${err.message}`);
+    }
+    if (JSON.stringify(ctx) !== JSON.stringify(context.names)) return fail(c.name, `ctx ${JSON.stringify(ctx)} is not the sorted names of the context`);
+    if (ivs.has(e.iv)) fail(c.name, 'IV reused');
+    ivs.add(e.iv);
+    if (c.error) return;  // lone surrogates: C++ must refuse the plaintext (DecryptError)
+    const special = CPP_ONLY[c.name];
+    const want = special ? special.expect : expected.get(c.name);
+    if (!special && !expected.has(c.name)) return fail(c.name, 'not a corpus case');
+    const other = doc.cases[(i + 1) % doc.cases.length].context;
+    for (const impl of ts.IMPLS) {
+      try {
+        const diff = firstDifference(want, b.decryptBound(e, keyring, c.context, impl));
+        if (diff !== null) fail(c.name, `${impl}: decrypted value differs at ${diff}`);
+        if ('plaintext_json' in c && b.openBoundToText(e, keyring, [...c.context].reverse(), impl) !== c.plaintext_json) {
+          fail(c.name, `${impl}: plaintext bytes differ from plaintext_json`);
+        }
+      } catch (err) {
+        fail(c.name, `${impl} decrypt threw ${err.message}`);
+        continue;
+      }
+      const expectKind = (what, fn, kind) => {
+        try {
+          fn();
+          fail(c.name, `${impl}: ${what} opened`);
+        } catch (err) {
+          if (err.kind !== kind) fail(c.name, `${impl}: ${what} gave ${err.kind ?? err.message}, not ${kind}`);
+        }
+      };
+      expectKind('under the next case\'s context', () => b.decryptBound(e, keyring, other, impl), 'tag');
+      expectKind('without a context', () => b.decryptBound(e, keyring, null, impl), 'context_required');
+      expectKind('with ctx stripped', () => b.decryptBound(unbound, keyring, c.context, impl), 'tag');
+      try {
+        ts.decryptCredentials(e, keyring, impl);
+        fail(c.name, `${impl}: the format-1 reader opened a bound envelope`);
+      } catch (err) {
+        if (!tagError(err)) fail(c.name, `${impl}: the format-1 reader failed, but not on the tag: ${err.message}`);
+      }
+      if (ts.encryptCredentials(e, keyring, impl) !== e) fail(c.name, `${impl}: format-1 encrypt did not return the envelope unchanged`);
+    }
+  });
+  for (const name of expected.keys()) if (!seen.has(name)) fail(name, `missing from ${file}`);
+  return doc.cases.length;
+}
+
 const a = args(process.argv.slice(2));
 switch (a._) {
   case 'encrypt': {
@@ -196,6 +269,26 @@ switch (a._) {
       const n = bg.checkGoldenBoundFile(join(a.dir, bg.FILES[impl]), impl, fail);
       console.log(`peer: checked ${n} bound golden cases of ${bg.FILES[impl]} with ${ts.IMPLS.join(' and ')}`);
     }
+    break;
+  }
+  case 'encrypt-bound': {
+    if (!ts.IMPLS.includes(a.impl) || !a.out) usage();
+    const b = await import('./lib/bound.mjs');
+    const keyring = ts.keyringFromEnv();
+    const cases = corpus().map(({ name, value }) =>
+      ({ name, context: boundContext(name), value, envelope: b.encryptBound(value, keyring, boundContext(name), a.impl) }));
+    for (const { name, error, value } of invalidCorpus()) {
+      cases.push({ name, error, context: boundContext(name), envelope: b.encryptBound(value, keyring, boundContext(name), a.impl) });
+    }
+    mkdirSync(dirname(a.out), { recursive: true });
+    writeCases(a.out, { generator: generator(a.impl) }, cases);
+    console.log(`peer: ${a.impl} wrote ${cases.length} bound envelopes to ${a.out}`);
+    break;
+  }
+  case 'check-bound': {
+    if (!a.in) usage();
+    const n = await checkBoundEnvelopes(a.in);
+    console.log(`peer: checked ${n} bound envelopes of ${a.in} with ${ts.IMPLS.join(' and ')}`);
     break;
   }
   case 'worked-example': {
