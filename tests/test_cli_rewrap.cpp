@@ -472,3 +472,68 @@ TEST_CASE("an old envelope is re-sealed from its bytes: the writer's spelling an
       connector_crypto::decryptCredentialsText(envelope, keyring());
   CHECK(std::string(plain.data(), plain.size()) == plaintext);
 }
+
+TEST_CASE("rewrapLines: the pipeline without the command line") {
+  using connector_crypto::cli::LineReader;
+  using connector_crypto::cli::RewrapOptions;
+  using connector_crypto::cli::RewrapSinks;
+  using connector_crypto::cli::RewrapSkip;
+  using connector_crypto::cli::RewrapTotals;
+  const std::vector<Record> records = mixedExport(true);  // records 8-10 are unreadable
+  const std::string text = joinLines(records);
+  RewrapOptions options;
+  options.config.path = *connector_crypto::cli::parseFieldPath("credentials");
+  options.threads = 2;
+  std::string written;
+  std::vector<RewrapSkip> skips;
+  std::uint64_t progressCalls = 0;
+  RewrapSinks sinks;
+  sinks.write = [&](std::string_view bytes) {
+    written.append(bytes);
+    return true;
+  };
+  sinks.skipped = [&](const RewrapSkip& s) { skips.push_back(s); };
+  sinks.progress = [&](const RewrapTotals&) { ++progressCalls; };
+  const auto runOn = [&](const std::string& input) {
+    std::istringstream in(input);
+    LineReader reader(in);
+    return connector_crypto::cli::rewrapLines(reader, options, keyring(), sinks);
+  };
+  SECTION("without --keep-going the first unreadable record stops it, unwritten") {
+    const RewrapTotals t = runOn(text);
+    REQUIRE(t.stoppedAt);
+    CHECK(t.stoppedAt->line == 8);
+    CHECK(t.stoppedAt->id.empty());  // not JSON: no _id to name
+    CHECK(written.empty());  // one batch, holding the failure: nothing of it written
+    CHECK(t.readOk);
+  }
+  SECTION("--keep-going: every line written in order, the skips handed on and counted") {
+    options.keepGoing = true;
+    const RewrapTotals t = runOn(text);
+    CHECK_FALSE(t.stoppedAt);
+    CHECK(t.records == 10);
+    CHECK(t.fromPlaintext == 3);
+    CHECK(t.fromKid == std::map<std::string, std::uint64_t>{{"v1", 1}});
+    CHECK(t.unchanged == 3);
+    CHECK(t.skipped == 3);
+    REQUIRE(skips.size() == 3);
+    CHECK(skips[0].line == 8);
+    CHECK(skips[2].line == 10);
+    CHECK(progressCalls == 1);
+    checkDocuments(records, written, true);
+  }
+  SECTION("--dry-run counts and writes nothing") {
+    options.keepGoing = true;
+    options.dryRun = true;
+    const RewrapTotals t = runOn(text);
+    CHECK(t.records == 10);
+    CHECK(written.empty());
+  }
+  SECTION("a write that fails stops the run") {
+    options.keepGoing = true;
+    sinks.write = [](std::string_view) { return false; };
+    const RewrapTotals t = runOn(text);
+    CHECK(t.writeStopped);
+    CHECK(t.records == 0);
+  }
+}

@@ -2,12 +2,16 @@
 // streaming commands, the tests and the libFuzzer target all call the same code.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/keyring.hpp"
+#include "line_stream.hpp"
 #include "mongo_json.hpp"
 
 namespace connector_crypto {
@@ -94,6 +98,51 @@ RecordResult rewrapRecord(std::string_view line, const RewrapConfig& config,
 inline std::string_view emittedText(std::string_view line, const RecordResult& r) noexcept {
   return r.status == RecordResult::Status::kChanged ? std::string_view(r.output) : line;
 }
+
+// One rewrap run as the command line asked for it (parseRewrapArgs in cmd_rewrap.cc).
+struct RewrapOptions {
+  RewrapConfig config;
+  bool keepGoing = false;  // skip unreadable records instead of stopping
+  bool dryRun = false;     // count only; write nothing
+  unsigned threads = 1;    // worker threads
+  std::string input;       // "" or "-": standard input
+  std::string output;      // -o (with haveOutput); "-": standard output
+  bool haveOutput = false;
+  bool toFile() const noexcept { return haveOutput && output != "-"; }
+};
+
+// An unreadable record: its line number, _id text and why.
+struct RewrapSkip {
+  std::uint64_t line = 0;
+  std::string id;
+  std::string reason;
+};
+// "line N (_id X): reason", as rewrap reports it.
+std::string describe(const RewrapSkip& s);
+
+// What the pipeline did, for the summary.
+struct RewrapTotals {
+  std::uint64_t records = 0, fromPlaintext = 0, unchanged = 0, skipped = 0;
+  std::map<std::string, std::uint64_t> fromKid;
+  std::optional<RewrapSkip> stoppedAt;  // without keepGoing: the unreadable record that stopped it
+  bool wholeFileJson = false;           // the first line is unreadable and looks like --pretty
+  bool readOk = true;                   // false: reader.error() says why
+  bool writeStopped = false;            // write returned false
+};
+
+// Where the pipeline's results go, on the calling thread, in input order.
+struct RewrapSinks {
+  std::function<bool(std::string_view bytes)> write;  // the output's next bytes; false stops
+  std::function<void(const RewrapSkip&)> skipped;     // with keepGoing, each skipped record
+  std::function<void(const RewrapTotals&)> progress;  // after each batch
+};
+
+// The pipeline: reads reader's batches on options.threads workers, runs rewrapRecord on every
+// line and hands the output bytes (every line for documents, the updates for updates; none when
+// dryRun) to sinks.write. Stops at the first unreadable record unless keepGoing; the batch holding
+// it is not written. Never throws but std::bad_alloc.
+RewrapTotals rewrapLines(LineReader& reader, const RewrapOptions& options, const Keyring& keyring,
+                         const RewrapSinks& sinks);
 
 struct AuditResult {
   // kPlaintext, kEncrypted and kMissing are what the field is; kInvalid a record that can never be
