@@ -13,6 +13,100 @@
 
 namespace connector_crypto {
 namespace cli {
+
+// The pipeline of tools/rewrap.hpp: here, beside the command, since it needs the CLI's common
+// helpers (the fuzz target links rewrap.cc alone).
+std::string describe(const RewrapSkip& s) {
+  return "line " + std::to_string(s.line) + (s.id.empty() ? "" : " (_id " + s.id + ")") + ": " +
+         s.reason;
+}
+
+namespace {
+
+// One batch's share of the run, made on a worker thread.
+struct BatchOut {
+  std::string text;
+  RewrapTotals counts;
+  std::vector<RewrapSkip> skipped;
+};
+
+BatchOut rewrapBatch(LineBatch& batch, const RewrapOptions& options, const Keyring& keyring) {
+  const RewrapConfig& config = options.config;
+  BatchOut b;
+  b.text.reserve(batch.text.size() + batch.text.size() / 4);
+  for (std::size_t i = 0; i < batch.lines.size(); ++i) {
+    const std::string_view line = batch.line(i);
+    const RecordResult r = rewrapRecord(line, config, keyring);
+    switch (r.status) {
+      case RecordResult::Status::kBlank:
+        break;
+      case RecordResult::Status::kUnchanged:
+        ++b.counts.records;
+        ++b.counts.unchanged;
+        break;
+      case RecordResult::Status::kChanged:
+        ++b.counts.records;
+        if (r.fromKid.empty()) {
+          ++b.counts.fromPlaintext;
+        } else {
+          ++b.counts.fromKid[r.fromKid];
+        }
+        break;
+      case RecordResult::Status::kUnreadable:
+        ++b.counts.records;
+        b.skipped.push_back({batch.firstLineNumber + i, r.id, r.reason});
+        if (batch.firstLineNumber == 1 && b.counts.records == 1) {
+          b.counts.wholeFileJson = looksLikeWholeFileJson(line);
+        }
+        break;
+    }
+    if (!options.keepGoing && !b.skipped.empty()) break;
+    // An updates file holds only updates; a documents file holds every line.
+    const bool emit = config.format == RewrapFormat::kDocuments ||
+                      r.status == RecordResult::Status::kChanged;
+    if (!options.dryRun && emit) {
+      b.text.append(emittedText(line, r));
+      if (batch.lines[i].newline || config.format == RewrapFormat::kUpdates) {
+        b.text.push_back('\n');
+      }
+    }
+  }
+  detail::secureWipe(batch.text.data(), batch.text.size());
+  return b;
+}
+
+}  // namespace
+
+RewrapTotals rewrapLines(LineReader& reader, const RewrapOptions& options, const Keyring& keyring,
+                         const RewrapSinks& sinks) {
+  RewrapTotals total;
+  total.readOk = processInOrder(
+      reader, std::max(1u, options.threads),
+      [&](LineBatch& batch) { return rewrapBatch(batch, options, keyring); },
+      [&](BatchOut&& b) {
+        total.wholeFileJson = total.wholeFileJson || b.counts.wholeFileJson;
+        if (!options.keepGoing && !b.skipped.empty()) {
+          total.stoppedAt = b.skipped.front();
+          return false;
+        }
+        if (!options.dryRun && sinks.write && !sinks.write(b.text)) {
+          total.writeStopped = true;
+          return false;
+        }
+        total.records += b.counts.records;
+        total.fromPlaintext += b.counts.fromPlaintext;
+        total.unchanged += b.counts.unchanged;
+        for (const auto& e : b.counts.fromKid) total.fromKid[e.first] += e.second;
+        for (const RewrapSkip& s : b.skipped) {  // handed on, then only counted: memory stays flat
+          if (sinks.skipped) sinks.skipped(s);
+          ++total.skipped;
+        }
+        if (sinks.progress) sinks.progress(total);
+        return true;
+      });
+  return total;
+}
+
 namespace {
 
 constexpr const char* kRewrapHelp =

@@ -140,7 +140,8 @@ struct RewrapSinks {
 // The pipeline: reads reader's batches on options.threads workers, runs rewrapRecord on every
 // line and hands the output bytes (every line for documents, the updates for updates; none when
 // dryRun) to sinks.write. Stops at the first unreadable record unless keepGoing; the batch holding
-// it is not written. Never throws but std::bad_alloc.
+// it is not written. Never throws but std::bad_alloc. Defined in cmd_rewrap.cc (it uses
+// cli_common.hpp; the fuzz target links rewrap.cc alone).
 RewrapTotals rewrapLines(LineReader& reader, const RewrapOptions& options, const Keyring& keyring,
                          const RewrapSinks& sinks);
 
