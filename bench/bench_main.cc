@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 
 #include "connector_crypto/connector_crypto.hpp"
-#include "connector_crypto/detail/base64.hpp"
+#include "base64_fast.hpp"
 #include "base64_fast.hpp"
 #include "json_codec.hpp"
 #include "payloads.hpp"

@@ -62,7 +62,7 @@ std::string writeSecretFile(const std::string& name, const std::string& content)
 
 bool isKey(const std::string& s) {
   std::string raw;
-  return s.size() == 44 && cc::detail::base64Decode(s, raw) && raw.size() == cc::kKeyBytes;
+  return s.size() == 44 && base64_oracle::base64Decode(s, raw) && raw.size() == cc::kKeyBytes;
 }
 
 // Keys given in secret variables, trimmed the way keyringFromEnv trims them.

@@ -54,8 +54,8 @@ bool oracleOpen(const json& v, json& plain) {
   const std::string* key = *kid == "v1" ? &kKeyA : *kid == "v2" ? &kKeyB : nullptr;
   if (!key) return false;
   std::vector<std::uint8_t> k, ivBytes, sealed;
-  if (!cc::detail::base64Decode(*key, k) || !cc::detail::base64Decode(*iv, ivBytes) ||
-      !cc::detail::base64Decode(*ct, sealed) || ivBytes.size() != cc::kIvBytes ||
+  if (!base64_oracle::base64Decode(*key, k) || !base64_oracle::base64Decode(*iv, ivBytes) ||
+      !base64_oracle::base64Decode(*ct, sealed) || ivBytes.size() != cc::kIvBytes ||
       sealed.size() < cc::kTagBytes) {
     return false;
   }
@@ -127,7 +127,7 @@ void checkDecrypt(const json& v, std::string_view input) {
 // The input as plaintext bytes, sealed by the seam: decrypts exactly when the oracle parses it.
 void checkSealedPlaintext(std::string_view bytes) {
   std::vector<std::uint8_t> key;
-  cc::detail::base64Decode(kKeyA, key);
+  base64_oracle::base64Decode(kKeyA, key);
   cc::detail::Aes256Gcm aead({key.data(), key.size()});
   const std::uint8_t iv[cc::kIvBytes] = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
   std::vector<std::uint8_t> sealed(bytes.size() + cc::kTagBytes);
@@ -135,8 +135,8 @@ void checkSealedPlaintext(std::string_view bytes) {
             {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, sealed.data());
   const json envelope = {{"__enc", 1},
                          {"kid", "v1"},
-                         {"iv", cc::detail::base64Encode(iv, sizeof iv)},
-                         {"ct", cc::detail::base64Encode(sealed.data(), sealed.size())}};
+                         {"iv", base64_oracle::base64Encode(iv, sizeof iv)},
+                         {"ct", base64_oracle::base64Encode(sealed.data(), sealed.size())}};
   json truth;
   const bool parses = oracleParse(bytes, truth);
   try {

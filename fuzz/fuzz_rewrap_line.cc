@@ -4,7 +4,9 @@
 // the active kid and decrypts to the value the old record held (Extended JSON converted), and in
 // documents format every byte outside the field is kept, in updates format the filter pins the
 // exported _id and value; an unchanged record is null, missing or already under the active kid;
-// rewrapping a changed record again changes nothing.
+// rewrapping a changed record again changes nothing; audit --verify and rewrap agree (they share
+// classifyRecord): what rewrap refuses audit does not pass, and what audit does not pass rewrap
+// refuses, but for an envelope already under the active kid (rewrap leaves it without decrypting).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -139,7 +141,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         require(!r.reason.empty(), "unreadable without a reason");
         break;
     }
-    (void)connector_crypto::cli::auditRecord(line, config.path, &keyring());
+    using connector_crypto::cli::AuditResult;
+    const AuditResult a = connector_crypto::cli::auditRecord(line, config.path, &keyring());
+    const bool auditPasses = a.kind != AuditResult::Kind::kInvalid && a.verified;
+    const bool refused = r.status == RecordResult::Status::kUnreadable;
+    // Without an _id rewrap refuses a record it would change, which audit does not check.
+    const bool hasId = connector_crypto::cli::classifyRecord(line, config.path).where.id.has_value();
+    if (refused && hasId) require(!auditPasses, "rewrap refuses a record audit --verify passes");
+    const bool current =
+        a.kind == AuditResult::Kind::kEncrypted && a.kid == keyring().activeKid();
+    if (!auditPasses && !current) require(refused, "audit --verify fails a record rewrap takes");
   } catch (const std::bad_alloc&) {
   } catch (...) {
     contractBroken("an exception escaped (the checks above use only valid data)");

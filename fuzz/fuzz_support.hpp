@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "connector_crypto/connector_crypto.hpp"
-#include "connector_crypto/detail/base64.hpp"
+#include "../tests/base64_oracle.hpp"
 
 namespace fuzz_support {
 
@@ -61,7 +61,7 @@ inline void check(bool ok, const char* what, const std::string& detail = {}) {
 
 inline std::string rawKey(const std::string& base64) {
   std::string out;
-  connector_crypto::detail::base64Decode(base64, out);
+  base64_oracle::base64Decode(base64, out);
   return out;
 }
 

@@ -50,7 +50,7 @@ Outcome run(Fn&& fn) {
 // The envelope text of arbitrary plaintext bytes under v1 (fixed IV), sealed through the AEAD seam.
 std::string sealedUnderV1(const std::string& plaintext) {
   std::string key;
-  cc::detail::base64Decode(kKeyA, key);
+  base64_oracle::base64Decode(kKeyA, key);
   const std::uint8_t iv[cc::kIvBytes] = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
   std::vector<std::uint8_t> sealed(plaintext.size() + cc::kTagBytes);
   cc::detail::Aes256Gcm aead({reinterpret_cast<const std::uint8_t*>(key.data()), key.size()});
@@ -59,8 +59,8 @@ std::string sealedUnderV1(const std::string& plaintext) {
             sealed.data());
   return json{{"__enc", 1},
               {"kid", "v1"},
-              {"iv", cc::detail::base64Encode(iv, sizeof iv)},
-              {"ct", cc::detail::base64Encode(sealed.data(), sealed.size())}}
+              {"iv", base64_oracle::base64Encode(iv, sizeof iv)},
+              {"ct", base64_oracle::base64Encode(sealed.data(), sealed.size())}}
       .dump();
 }
 

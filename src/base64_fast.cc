@@ -3,8 +3,6 @@
 #include <array>
 #include <cstring>
 
-#include "connector_crypto/detail/base64.hpp"
-
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define CONNECTOR_CRYPTO_BASE64_AVX2 1
@@ -13,6 +11,62 @@
 namespace connector_crypto {
 namespace detail {
 namespace {
+
+constexpr char kBase64Alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Maps an input byte to its 6-bit value, or 0xFF for anything outside the standard alphabet.
+constexpr std::array<std::uint8_t, 256> kBase64Reverse = [] {
+  std::array<std::uint8_t, 256> table{};
+  for (auto& v : table) v = 0xFF;
+  for (std::uint8_t i = 0; i < 64; ++i) table[static_cast<unsigned char>(kBase64Alphabet[i])] = i;
+  return table;
+}();
+
+// The last quad q[0, 4) of strict base64, with the padding rules: '=' only at the end, at most
+// two, and the unused bits of the last character zero (canonical).
+bool decodeLastQuad(const unsigned char* q, std::uint8_t* out) noexcept {
+  const std::uint32_t a = kBase64Reverse[q[0]], b = kBase64Reverse[q[1]];
+  if ((a | b) & 0x80) return false;
+  if (q[2] == '=') {
+    if (q[3] != '=' || (b & 0x0F) != 0) return false;
+    *out++ = static_cast<std::uint8_t>((a << 2) | (b >> 4));
+    return true;
+  }
+  const std::uint32_t c = kBase64Reverse[q[2]];
+  if (c & 0x80) return false;
+  if (q[3] == '=') {
+    if ((c & 0x03) != 0) return false;
+    const std::uint32_t v = (a << 18) | (b << 12) | (c << 6);
+    *out++ = static_cast<std::uint8_t>(v >> 16);
+    *out++ = static_cast<std::uint8_t>(v >> 8);
+    return true;
+  }
+  const std::uint32_t d = kBase64Reverse[q[3]];
+  if (d & 0x80) return false;
+  const std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+  *out++ = static_cast<std::uint8_t>(v >> 16);
+  *out++ = static_cast<std::uint8_t>(v >> 8);
+  *out++ = static_cast<std::uint8_t>(v);
+  return true;
+}
+
+// The padded last quad of the n (1 or 2) bytes left at data; nothing for n == 0.
+void encodeTail(const std::uint8_t* data, std::size_t n, char* out) noexcept {
+  if (n == 1) {
+    const std::uint32_t v = std::uint32_t{data[0]} << 16;
+    *out++ = kBase64Alphabet[(v >> 18) & 63];
+    *out++ = kBase64Alphabet[(v >> 12) & 63];
+    *out++ = '=';
+    *out++ = '=';
+  } else if (n == 2) {
+    const std::uint32_t v = (std::uint32_t{data[0]} << 16) | (std::uint32_t{data[1]} << 8);
+    *out++ = kBase64Alphabet[(v >> 18) & 63];
+    *out++ = kBase64Alphabet[(v >> 12) & 63];
+    *out++ = kBase64Alphabet[(v >> 6) & 63];
+    *out++ = '=';
+  }
+}
 
 // Two base64 characters for every 12-bit value, first character in the low byte (as stored).
 const std::array<std::uint16_t, 4096> kPairs = [] {
@@ -162,7 +216,7 @@ bool base64DecodeFastTo(std::string_view in, std::uint8_t* out) noexcept {
     out += 3;
   }
   if ((bad & kInvalid) != 0) return false;
-  return base64DecodeTo(in.substr(full), out);  // the last quad, with the padding rules
+  return decodeLastQuad(s + full, out);  // the last quad, with the padding rules
 }
 
 void base64EncodeFastTo(const std::uint8_t* data, std::size_t n, char* out) noexcept {
@@ -188,7 +242,7 @@ void base64EncodeFastTo(const std::uint8_t* data, std::size_t n, char* out) noex
     std::memcpy(out, c, 4);
     out += 4;
   }
-  base64EncodeTo(data + i, n - i, out);  // the last 1 or 2 bytes, padded
+  encodeTail(data + i, n - i, out);  // the last 1 or 2 bytes, padded
 }
 
 std::string base64EncodeFast(const std::uint8_t* data, std::size_t n) {

@@ -2,7 +2,7 @@
 
 #include <openssl/rand.h>
 
-#include "connector_crypto/detail/base64.hpp"
+#include "base64_fast.hpp"
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/limits.hpp"
 #include "connector_crypto/secret_data.hpp"

@@ -6,7 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "connector_crypto/detail/base64.hpp"
+#include "base64_fast.hpp"
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/limits.hpp"
 #include "keyring_state.hpp"

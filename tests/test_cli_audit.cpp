@@ -1,5 +1,7 @@
 // connector-crypto audit on generated mongoexport files.
 #include "cli/cli_fixture.hpp"
+#include "connector_crypto/connector_crypto.hpp"
+#include "rewrap.hpp"
 
 using namespace cli_fixture;
 
@@ -30,11 +32,13 @@ TEST_CASE("audit counts records by the state of the credentials field") {
           std::string::npos);
     test_support::requireNoSecret(r.out + r.err, allKeys());
   }
-  SECTION("--verify decrypts every envelope and counts failures as invalid") {
+  SECTION("--verify checks every record as rewrap reads it and counts failures as unreadable") {
     const Run r = run({"audit", "--verify", dir.file("export.jsonl")});
+    // The unknown-kid and the tampered envelope stay in their kid's count; the $binary plaintext
+    // in plaintext; all three are unreadable (rewrap refuses each of them).
     CHECK(r.out ==
-          "{\"total\":12,\"plaintext\":4,\"encrypted\":{\"v1\":1,\"v2\":1},\"missing\":2,"
-          "\"invalid\":4}\n");
+          "{\"total\":12,\"plaintext\":4,\"encrypted\":{\"v1\":1,\"v2\":2,\"v9\":1},\"missing\":2,"
+          "\"invalid\":2,\"unreadable\":3}\n");
     CHECK(r.code == 1);
     CHECK(r.err.find("(_id " + oid(9) +
                      "): credentials: envelope: \"kid\" \"v9\" is not in the keyring") !=
@@ -42,6 +46,9 @@ TEST_CASE("audit counts records by the state of the credentials field") {
     CHECK(r.err.find("(_id " + oid(11) +
                      "): credentials: envelope: authentication failed under kid \"v2\"") !=
           std::string::npos);
+    CHECK(r.err.find("line 10 (_id " + oid(10) +
+                     "): credentials: the Extended JSON wrapper \"$binary\" has no "
+                     "JSON.stringify equivalent") != std::string::npos);
     CHECK(r.err.find("tok-") == std::string::npos);
     test_support::requireNoSecret(r.out + r.err, allKeys());
   }
@@ -56,7 +63,8 @@ TEST_CASE("audit counts records by the state of the credentials field") {
     const Run r = run({"audit", "--verify", dir.file("done.jsonl")});
     CHECK(r.code == 0);
     CHECK(r.out ==
-          "{\"total\":7,\"plaintext\":0,\"encrypted\":{\"v2\":5},\"missing\":2,\"invalid\":0}\n");
+          "{\"total\":7,\"plaintext\":0,\"encrypted\":{\"v2\":5},\"missing\":2,\"invalid\":0,"
+          "\"unreadable\":0}\n");
   }
   SECTION("--field reaches a nested field; standard input") {
     const std::string text =
@@ -69,8 +77,128 @@ TEST_CASE("audit counts records by the state of the credentials field") {
   }
   SECTION("usage errors") {
     CHECK(run({"audit", "--field"}).code == 2);
+    CHECK(run({"audit", "--expect-only"}).code == 2);
+    CHECK(run({"audit", "--expect-only", "", dir.file("export.jsonl")}).code == 2);
+    CHECK(run({"audit", "--expect-only", "v 2", dir.file("export.jsonl")}).code == 2);
+    const Run keyAsKid =
+        run({"audit", "--expect-only", test_support::kKeyA, dir.file("export.jsonl")});
+    CHECK(keyAsKid.code == 2);
+    test_support::requireNoSecret(keyAsKid.out + keyAsKid.err, allKeys());
     CHECK(run({"audit", "--bogus"}).code == 2);
     CHECK(run({"audit", "a", "b"}).code == 2);
     CHECK(run({"audit", "/nonexistent/x.jsonl"}).code == 2);
+  }
+}
+
+// The two defects audit --verify had while it classified records by its own code: a $binary
+// plaintext that rewrap refuses passed as clean, and an unknown-kid envelope vanished from the
+// per-kid counts. Both commands now read every record through classifyRecord.
+TEST_CASE("audit --verify and rewrap agree on every record") {
+  TempDir dir;
+  const std::string binary =
+      "{\"_id\":1,\"credentials\":{\"k\":{\"$binary\":{\"base64\":\"AA==\",\"subType\":\"00\"}}}}\n";
+  const std::string unknownKid =
+      "{\"_id\":2,\"credentials\":" +
+      envelopeText({{"t", "tok-unknown"}}, "v9", test_support::kKeyC) + "}\n";
+  const std::string good = "{\"_id\":3,\"credentials\":" +
+                           envelopeText({{"t", "tok-good"}}, "v2", test_support::kKeyB) + "}\n";
+  SECTION("a $binary plaintext: plaintext, and unreadable under --verify, as rewrap refuses it") {
+    writeFile(dir.file("in.jsonl"), binary + good);
+    CHECK(run({"rewrap", "--dry-run", dir.file("in.jsonl")}).code == 1);
+    const Run plain = run({"audit", dir.file("in.jsonl")}, {});
+    CHECK(plain.code == 0);
+    CHECK(plain.out ==
+          "{\"total\":2,\"plaintext\":1,\"encrypted\":{\"v2\":1},\"missing\":0,\"invalid\":0}\n");
+    const Run verified = run({"audit", "--verify", dir.file("in.jsonl")});
+    CHECK(verified.code == 1);
+    CHECK(verified.out ==
+          "{\"total\":2,\"plaintext\":1,\"encrypted\":{\"v2\":1},\"missing\":0,\"invalid\":0,"
+          "\"unreadable\":1}\n");
+    CHECK(verified.err.find("line 1 (_id 1): credentials: the Extended JSON wrapper \"$binary\"") !=
+          std::string::npos);
+  }
+  SECTION("an unknown kid stays in the per-kid counts under --verify") {
+    writeFile(dir.file("in.jsonl"), unknownKid + good);
+    CHECK(run({"rewrap", "--dry-run", dir.file("in.jsonl")}).code == 1);
+    const Run plain = run({"audit", dir.file("in.jsonl")}, {});
+    const Run verified = run({"audit", "--verify", dir.file("in.jsonl")});
+    CHECK(plain.out ==
+          "{\"total\":2,\"plaintext\":0,\"encrypted\":{\"v2\":1,\"v9\":1},\"missing\":0,"
+          "\"invalid\":0}\n");
+    CHECK(verified.out ==
+          "{\"total\":2,\"plaintext\":0,\"encrypted\":{\"v2\":1,\"v9\":1},\"missing\":0,"
+          "\"invalid\":0,\"unreadable\":1}\n");
+    CHECK(verified.code == 1);
+  }
+  SECTION("record by record, over the mixed export: rewrap refuses exactly what audit --verify "
+          "does not pass") {
+    const auto keyring = connector_crypto::keyringFromEnv(test_support::envOf(envV1V2()));
+    connector_crypto::cli::RewrapConfig config;
+    config.path = *connector_crypto::cli::parseFieldPath("credentials");
+    for (const Record& rec : mixedExport(true)) {
+      using connector_crypto::cli::AuditResult;
+      using connector_crypto::cli::RecordResult;
+      const RecordResult rw = connector_crypto::cli::rewrapRecord(rec.line, config, keyring);
+      const AuditResult au = connector_crypto::cli::auditRecord(rec.line, config.path, &keyring);
+      INFO(rec.line);
+      const bool auditPasses = au.kind != AuditResult::Kind::kInvalid && au.verified;
+      CHECK(auditPasses == (rw.status != RecordResult::Status::kUnreadable));
+      CHECK((rw.status == RecordResult::Status::kUnreadable) ==
+            (rec.expect == Record::Expect::kUnreadable));
+    }
+  }
+}
+
+// --expect-only KID: exit 0 only when every record is an envelope under KID (missing aside).
+TEST_CASE("audit --expect-only KID gates on every record being under KID") {
+  TempDir dir;
+  const auto under = [](int id, const std::string& kid, const std::string& key) {
+    return "{\"_id\":" + std::to_string(id) + ",\"credentials\":" +
+           envelopeText({{"t", "tok-" + std::to_string(id)}}, kid, key) + "}\n";
+  };
+  const std::string v2a = under(1, "v2", test_support::kKeyB);
+  const std::string v2b = under(2, "v2", test_support::kKeyB);
+  const std::string missing = "{\"_id\":3}\n{\"_id\":4,\"credentials\":null}\n\n";
+  const auto audit = [&](const std::string& text, bool verify) {
+    writeFile(dir.file("in.jsonl"), text);
+    std::vector<std::string> args = {"audit", "--expect-only", "v2"};
+    if (verify) args.push_back("--verify");
+    args.push_back(dir.file("in.jsonl"));
+    return verify ? run(args) : run(args, {});
+  };
+  SECTION("only envelopes under KID, missing and null fields and blank lines: exit 0") {
+    CHECK(audit(v2a + missing + v2b, false).code == 0);
+    CHECK(audit(v2a + missing + v2b, true).code == 0);
+    CHECK(audit("", false).code == 0);  // no record at all: nothing needs another key
+  }
+  SECTION("an envelope under another kid: exit 3, and the summary still printed") {
+    const Run r = audit(v2a + under(5, "v1", test_support::kKeyA), false);
+    CHECK(r.code == 3);
+    CHECK(r.out ==
+          "{\"total\":2,\"plaintext\":0,\"encrypted\":{\"v1\":1,\"v2\":1},\"missing\":0,"
+          "\"invalid\":0}\n");
+    CHECK(r.err.find("1 record not an envelope under \"v2\"") != std::string::npos);
+    CHECK(audit(v2a + under(5, "v1", test_support::kKeyA), true).code == 3);
+  }
+  SECTION("plaintext: exit 3") {
+    CHECK(audit(v2a + "{\"_id\":6,\"credentials\":{\"t\":\"tok-6\"}}\n", false).code == 3);
+    CHECK(audit("{\"_id\":6,\"credentials\":\"just-a-string\"}\n", true).code == 3);
+  }
+  SECTION("a malformed envelope or an unreadable line: exit 3, not 1") {
+    CHECK(audit(v2a + "{\"_id\":7,\"credentials\":{\"__enc\":1,\"kid\":\"v2\"}}\n", false).code == 3);
+    CHECK(audit(v2a + "{\"_id\":8,\"credentials\":{\"a\":\n", false).code == 3);
+    CHECK(audit(v2a + "[1]\n", true).code == 3);
+  }
+  SECTION("under --verify, an envelope under KID that does not decrypt: exit 3") {
+    // Sealed under "v2" with another key: the right kid, but no service holds its key.
+    const std::string wrongKey = under(9, "v2", test_support::kKeyC);
+    CHECK(audit(v2a + wrongKey, false).code == 0);  // the shape alone is fine
+    const Run r = audit(v2a + wrongKey, true);
+    CHECK(r.code == 3);
+    CHECK(r.err.find("authentication failed") != std::string::npos);
+    test_support::requireNoSecret(r.out + r.err, allKeys());
+  }
+  SECTION("a file that cannot be read is still a usage error") {
+    CHECK(run({"audit", "--expect-only", "v2", "/nonexistent/x.jsonl"}, {}).code == 2);
   }
 }

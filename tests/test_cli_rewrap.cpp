@@ -1,5 +1,7 @@
 // connector-crypto rewrap, run through runCli on generated mongoexport files in real folders.
 #include "cli/cli_fixture.hpp"
+#include "connector_crypto/connector_crypto.hpp"
+#include "rewrap.hpp"
 
 using namespace cli_fixture;
 using Expect = Record::Expect;
@@ -391,4 +393,147 @@ TEST_CASE("rewrap keeps CRLF line ends and accepts an empty input") {
   CHECK(empty.code == 0);
   CHECK(empty.out.empty());
   CHECK(empty.err.find("records read              0\n") != std::string::npos);
+}
+
+TEST_CASE("classifyRecord: one verdict per record for audit and rewrap, by the library's codes") {
+  using connector_crypto::ErrorCode;
+  using connector_crypto::cli::classifyRecord;
+  using connector_crypto::cli::RecordClass;
+  using Kind = RecordClass::Kind;
+  const auto path = *connector_crypto::cli::parseFieldPath("credentials");
+  const std::string v1 = envelopeText({{"t", "tok-old-0002"}}, "v1", test_support::kKeyA);
+  CHECK(classifyRecord(" \t", path).kind == Kind::kBlank);
+  CHECK(classifyRecord("{\"_id\":1}", path).kind == Kind::kMissing);
+  CHECK(classifyRecord("{\"_id\":1,\"credentials\":null}", path).kind == Kind::kMissing);
+  {
+    const RecordClass c = classifyRecord("{\"_id\":1,\"credentials\":{\"a\":1}}", path);
+    CHECK(c.kind == Kind::kPlaintext);
+    CHECK(c.convertible);
+  }
+  {
+    const RecordClass c = classifyRecord(
+        "{\"_id\":1,\"credentials\":{\"k\":{\"$numberDecimal\":\"1.5\"}}}", path);
+    CHECK(c.kind == Kind::kPlaintext);
+    CHECK_FALSE(c.convertible);
+    CHECK(c.reason.find("$numberDecimal") != std::string::npos);
+  }
+  {
+    const RecordClass c = classifyRecord("{\"_id\":1,\"credentials\":" + v1 + "}", path);
+    CHECK(c.kind == Kind::kEnvelope);
+    CHECK(c.kid == "v1");
+    CHECK(c.envelopeTextAsIs);
+  }
+  {
+    // A canonical export's {"$numberInt":"1"}: an envelope once converted, but not as its bytes.
+    nlohmann::json canonical = nlohmann::json::parse(v1);
+    canonical["__enc"] = {{"$numberInt", "1"}};
+    const RecordClass c =
+        classifyRecord("{\"_id\":1,\"credentials\":" + canonical.dump() + "}", path);
+    CHECK(c.kind == Kind::kEnvelope);
+    CHECK_FALSE(c.envelopeTextAsIs);
+  }
+  const std::vector<std::pair<std::string, ErrorCode>> bad = {
+      {"{\"_id\":1,\"credentials\":", ErrorCode::kInvalidText},
+      {"[1]", ErrorCode::kInvalidText},
+      {"{\"_id\":1,\"credentials\":1,\"credentials\":2}", ErrorCode::kInvalidText},
+      {"{\"_id\":1,\"credentials\":{\"__enc\":2,\"kid\":\"v1\",\"iv\":\"\",\"ct\":\"\"}}",
+       ErrorCode::kEnvelopeBadVersion},
+      {"{\"_id\":1,\"credentials\":{\"__enc\":1,\"kid\":\"v1\"}}", ErrorCode::kEnvelopeMissing},
+      {"{\"_id\":1,\"credentials\":{\"__enc\":1,\"kid\":1,\"iv\":\"\",\"ct\":\"\"}}",
+       ErrorCode::kEnvelopeType},
+      {"{\"_id\":1,\"credentials\":{\"__enc\":{\"$binary\":\"x\"}}}", ErrorCode::kInvalidText},
+  };
+  for (const auto& [line, code] : bad) {
+    INFO(line);
+    const RecordClass c = classifyRecord(line, path);
+    CHECK(c.kind == Kind::kMalformed);
+    CHECK(c.error == code);
+    CHECK_FALSE(c.reason.empty());
+  }
+}
+
+TEST_CASE("an old envelope is re-sealed from its bytes: the writer's spelling and order survive") {
+  // Plaintext as the TypeScript writer's JSON.stringify may spell it: members out of order, a
+  // number the value API would respell. The value API would come back {"a":[1.5e3],"b":2.50}.
+  const std::string plaintext = R"({"b":2.50,"a":[1.5E3]})";
+  const auto v1 = connector_crypto::Keyring::fromBase64({{"v1", test_support::kKeyA}}, "v1");
+  const std::string line =
+      "{\"_id\":1,\"credentials\":" + connector_crypto::encryptCredentialsText(plaintext, v1) + "}";
+  connector_crypto::cli::RewrapConfig config;
+  config.path = *connector_crypto::cli::parseFieldPath("credentials");
+  const auto r = connector_crypto::cli::rewrapRecord(line, config, keyring());
+  REQUIRE(r.status == connector_crypto::cli::RecordResult::Status::kChanged);
+  CHECK(r.fromKid == "v1");
+  const auto where = connector_crypto::cli::locate(r.output, config.path);
+  REQUIRE(where.field);
+  const std::string envelope(where.field->of(r.output));
+  CHECK(envelope.rfind("{\"__enc\":1,\"kid\":\"v2\",\"iv\":\"", 0) == 0);
+  const connector_crypto::SecretBuffer plain =
+      connector_crypto::decryptCredentialsText(envelope, keyring());
+  CHECK(std::string(plain.data(), plain.size()) == plaintext);
+}
+
+TEST_CASE("rewrapLines: the pipeline without the command line") {
+  using connector_crypto::cli::LineReader;
+  using connector_crypto::cli::RewrapOptions;
+  using connector_crypto::cli::RewrapSinks;
+  using connector_crypto::cli::RewrapSkip;
+  using connector_crypto::cli::RewrapTotals;
+  const std::vector<Record> records = mixedExport(true);  // records 8-10 are unreadable
+  const std::string text = joinLines(records);
+  RewrapOptions options;
+  options.config.path = *connector_crypto::cli::parseFieldPath("credentials");
+  options.threads = 2;
+  std::string written;
+  std::vector<RewrapSkip> skips;
+  std::uint64_t progressCalls = 0;
+  RewrapSinks sinks;
+  sinks.write = [&](std::string_view bytes) {
+    written.append(bytes);
+    return true;
+  };
+  sinks.skipped = [&](const RewrapSkip& s) { skips.push_back(s); };
+  sinks.progress = [&](const RewrapTotals&) { ++progressCalls; };
+  const auto runOn = [&](const std::string& input) {
+    std::istringstream in(input);
+    LineReader reader(in);
+    return connector_crypto::cli::rewrapLines(reader, options, keyring(), sinks);
+  };
+  SECTION("without --keep-going the first unreadable record stops it, unwritten") {
+    const RewrapTotals t = runOn(text);
+    REQUIRE(t.stoppedAt);
+    CHECK(t.stoppedAt->line == 8);
+    CHECK(t.stoppedAt->id.empty());  // not JSON: no _id to name
+    CHECK(written.empty());  // one batch, holding the failure: nothing of it written
+    CHECK(t.readOk);
+  }
+  SECTION("--keep-going: every line written in order, the skips handed on and counted") {
+    options.keepGoing = true;
+    const RewrapTotals t = runOn(text);
+    CHECK_FALSE(t.stoppedAt);
+    CHECK(t.records == 10);
+    CHECK(t.fromPlaintext == 3);
+    CHECK(t.fromKid == std::map<std::string, std::uint64_t>{{"v1", 1}});
+    CHECK(t.unchanged == 3);
+    CHECK(t.skipped == 3);
+    REQUIRE(skips.size() == 3);
+    CHECK(skips[0].line == 8);
+    CHECK(skips[2].line == 10);
+    CHECK(progressCalls == 1);
+    checkDocuments(records, written, true);
+  }
+  SECTION("--dry-run counts and writes nothing") {
+    options.keepGoing = true;
+    options.dryRun = true;
+    const RewrapTotals t = runOn(text);
+    CHECK(t.records == 10);
+    CHECK(written.empty());
+  }
+  SECTION("a write that fails stops the run") {
+    options.keepGoing = true;
+    sinks.write = [](std::string_view) { return false; };
+    const RewrapTotals t = runOn(text);
+    CHECK(t.writeStopped);
+    CHECK(t.records == 0);
+  }
 }

@@ -2,7 +2,7 @@
 #include <cmath>
 #include <set>
 
-#include "connector_crypto/detail/base64.hpp"
+#include "base64_oracle.hpp"
 #include "json_codec.hpp"
 #include "test_support.hpp"
 
@@ -26,7 +26,7 @@ json oauth() {
 
 std::vector<std::uint8_t> decode(const std::string& b64) {
   std::vector<std::uint8_t> out;
-  REQUIRE(connector_crypto::detail::base64Decode(b64, out));
+  REQUIRE(base64_oracle::base64Decode(b64, out));
   return out;
 }
 
@@ -220,7 +220,7 @@ TEST_CASE("rule 5: a value carrying __enc decrypts or throws") {
     for (std::size_t n = 0; n < 16; ++n) {
       const std::vector<std::uint8_t> bytes(n, 0x11);
       json v = e;
-      v["ct"] = connector_crypto::detail::base64Encode(bytes.data(), bytes.size());
+      v["ct"] = base64_oracle::base64Encode(bytes.data(), bytes.size());
       CHECK(messageOf<EnvelopeError>([&] { decryptCredentials(v, k); }) ==
             "envelope: \"ct\" must hold at least the 16-byte tag");
     }

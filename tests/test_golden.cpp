@@ -42,9 +42,9 @@ std::string keyOf(const json& doc, const std::string& kid) {
 // The exact plaintext bytes under the envelope, opened with the AEAD seam directly.
 std::string rawPlaintext(const json& doc, const json& envelope) {
   std::vector<std::uint8_t> key, iv, sealed;
-  REQUIRE(connector_crypto::detail::base64Decode(keyOf(doc, envelope.at("kid")), key));
-  REQUIRE(connector_crypto::detail::base64Decode(envelope.at("iv").get<std::string>(), iv));
-  REQUIRE(connector_crypto::detail::base64Decode(envelope.at("ct").get<std::string>(), sealed));
+  REQUIRE(base64_oracle::base64Decode(keyOf(doc, envelope.at("kid")), key));
+  REQUIRE(base64_oracle::base64Decode(envelope.at("iv").get<std::string>(), iv));
+  REQUIRE(base64_oracle::base64Decode(envelope.at("ct").get<std::string>(), sealed));
   REQUIRE(iv.size() == connector_crypto::kIvBytes);
   REQUIRE(sealed.size() >= connector_crypto::kTagBytes);
   std::string out(sealed.size() - connector_crypto::kTagBytes, '\0');

@@ -34,11 +34,11 @@ const json kSecret = {{"password", "hunter2-very-secret"}};
 const std::vector<std::string> kSecrets = {kKeyA, kKeyB, kKeyC, "hunter2-very-secret"};
 
 std::string b64(const std::vector<std::uint8_t>& bytes) {
-  return cc::detail::base64Encode(bytes.data(), bytes.size());
+  return base64_oracle::base64Encode(bytes.data(), bytes.size());
 }
 std::vector<std::uint8_t> unb64(const std::string& s) {
   std::vector<std::uint8_t> out;
-  REQUIRE(cc::detail::base64Decode(s, out));
+  REQUIRE(base64_oracle::base64Decode(s, out));
   return out;
 }
 

@@ -30,7 +30,7 @@ std::size_t freedCopies(const std::vector<std::string>& secrets, const std::func
   for (const std::string& s : secrets) {
     addNeedles(s, storage);
     std::string raw;
-    if (cc::detail::base64Decode(s, raw) && raw.size() == cc::kKeyBytes) addNeedles(raw, storage);
+    if (base64_oracle::base64Decode(s, raw) && raw.size() == cc::kKeyBytes) addNeedles(raw, storage);
   }
   REQUIRE(storage.size() <= freed_memory_probe::kMaxNeedles);
   freed_memory_probe::arm(storage);

@@ -8,11 +8,11 @@ namespace {
 
 std::vector<std::uint8_t> decode(const json& member) {
   std::vector<std::uint8_t> out;
-  REQUIRE(connector_crypto::detail::base64Decode(member.get<std::string>(), out));
+  REQUIRE(base64_oracle::base64Decode(member.get<std::string>(), out));
   return out;
 }
 std::string encode(const std::vector<std::uint8_t>& bytes) {
-  return connector_crypto::detail::base64Encode(bytes.data(), bytes.size());
+  return base64_oracle::base64Encode(bytes.data(), bytes.size());
 }
 
 }  // namespace

@@ -13,6 +13,100 @@
 
 namespace connector_crypto {
 namespace cli {
+
+// The pipeline of tools/rewrap.hpp: here, beside the command, since it needs the CLI's common
+// helpers (the fuzz target links rewrap.cc alone).
+std::string describe(const RewrapSkip& s) {
+  return "line " + std::to_string(s.line) + (s.id.empty() ? "" : " (_id " + s.id + ")") + ": " +
+         s.reason;
+}
+
+namespace {
+
+// One batch's share of the run, made on a worker thread.
+struct BatchOut {
+  std::string text;
+  RewrapTotals counts;
+  std::vector<RewrapSkip> skipped;
+};
+
+BatchOut rewrapBatch(LineBatch& batch, const RewrapOptions& options, const Keyring& keyring) {
+  const RewrapConfig& config = options.config;
+  BatchOut b;
+  b.text.reserve(batch.text.size() + batch.text.size() / 4);
+  for (std::size_t i = 0; i < batch.lines.size(); ++i) {
+    const std::string_view line = batch.line(i);
+    const RecordResult r = rewrapRecord(line, config, keyring);
+    switch (r.status) {
+      case RecordResult::Status::kBlank:
+        break;
+      case RecordResult::Status::kUnchanged:
+        ++b.counts.records;
+        ++b.counts.unchanged;
+        break;
+      case RecordResult::Status::kChanged:
+        ++b.counts.records;
+        if (r.fromKid.empty()) {
+          ++b.counts.fromPlaintext;
+        } else {
+          ++b.counts.fromKid[r.fromKid];
+        }
+        break;
+      case RecordResult::Status::kUnreadable:
+        ++b.counts.records;
+        b.skipped.push_back({batch.firstLineNumber + i, r.id, r.reason});
+        if (batch.firstLineNumber == 1 && b.counts.records == 1) {
+          b.counts.wholeFileJson = looksLikeWholeFileJson(line);
+        }
+        break;
+    }
+    if (!options.keepGoing && !b.skipped.empty()) break;
+    // An updates file holds only updates; a documents file holds every line.
+    const bool emit = config.format == RewrapFormat::kDocuments ||
+                      r.status == RecordResult::Status::kChanged;
+    if (!options.dryRun && emit) {
+      b.text.append(emittedText(line, r));
+      if (batch.lines[i].newline || config.format == RewrapFormat::kUpdates) {
+        b.text.push_back('\n');
+      }
+    }
+  }
+  detail::secureWipe(batch.text.data(), batch.text.size());
+  return b;
+}
+
+}  // namespace
+
+RewrapTotals rewrapLines(LineReader& reader, const RewrapOptions& options, const Keyring& keyring,
+                         const RewrapSinks& sinks) {
+  RewrapTotals total;
+  total.readOk = processInOrder(
+      reader, std::max(1u, options.threads),
+      [&](LineBatch& batch) { return rewrapBatch(batch, options, keyring); },
+      [&](BatchOut&& b) {
+        total.wholeFileJson = total.wholeFileJson || b.counts.wholeFileJson;
+        if (!options.keepGoing && !b.skipped.empty()) {
+          total.stoppedAt = b.skipped.front();
+          return false;
+        }
+        if (!options.dryRun && sinks.write && !sinks.write(b.text)) {
+          total.writeStopped = true;
+          return false;
+        }
+        total.records += b.counts.records;
+        total.fromPlaintext += b.counts.fromPlaintext;
+        total.unchanged += b.counts.unchanged;
+        for (const auto& e : b.counts.fromKid) total.fromKid[e.first] += e.second;
+        for (const RewrapSkip& s : b.skipped) {  // handed on, then only counted: memory stays flat
+          if (sinks.skipped) sinks.skipped(s);
+          ++total.skipped;
+        }
+        if (sinks.progress) sinks.progress(total);
+        return true;
+      });
+  return total;
+}
+
 namespace {
 
 constexpr const char* kRewrapHelp =
@@ -72,25 +166,6 @@ constexpr const char* kRewrapHelp =
     "output or -o); 2 usage or configuration error (INPUT cannot be opened or is a folder, the\n"
     "-o target is refused); 3 --keep-going skipped records.\n";
 
-struct Skip {
-  std::uint64_t line;
-  std::string id;
-  std::string reason;
-};
-
-struct BatchOut {
-  std::string text;
-  std::uint64_t records = 0, fromPlaintext = 0, unchanged = 0, skippedCount = 0;
-  std::map<std::string, std::uint64_t> fromKid;
-  std::vector<Skip> skipped;
-  bool wholeFileJson = false;  // the input's first line is unreadable and looks like --pretty
-};
-
-std::string describe(const Skip& s) {
-  return "line " + std::to_string(s.line) + (s.id.empty() ? "" : " (_id " + s.id + ")") + ": " +
-         s.reason;
-}
-
 class Progress {
  public:
   Progress(std::ostream& err, bool enabled, std::uint64_t size)
@@ -136,15 +211,21 @@ class Progress {
   bool drawn_ = false;
 };
 
-int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-              const CliEnv& env) {
-  std::string field = "credentials", format = "documents", output, input;
-  bool keepGoing = false, dryRun = false, haveInput = false, haveOutput = false;
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+// The command line into options; nullopt after reporting a usage error (exit 2).
+std::optional<RewrapOptions> parseRewrapArgs(const std::vector<std::string>& args,
+                                             std::ostream& err) {
+  const auto usage = [&](const std::string& message) -> std::optional<RewrapOptions> {
+    usageError(err, "rewrap", message);
+    return std::nullopt;
+  };
+  RewrapOptions o;
+  o.threads = std::max(1u, std::thread::hardware_concurrency());
+  std::string field = "credentials", format = "documents";
+  bool haveInput = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool takesValue = a == "--field" || a == "--format" || a == "--threads" || a == "-o";
-    if (takesValue && i + 1 >= args.size()) return usageError(err, "rewrap", a + " needs a value");
+    if (takesValue && i + 1 >= args.size()) return usage(a + " needs a value");
     if (a == "--field") {
       field = args[++i];
     } else if (a == "--format") {
@@ -153,145 +234,43 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
       const std::string& n = args[++i];
       if (n.empty() || n.size() > 3 || n.find_first_not_of("0123456789") != std::string::npos ||
           std::stoul(n) < 1 || std::stoul(n) > 256) {
-        return usageError(err, "rewrap", "--threads must be a number from 1 to 256");
+        return usage("--threads must be a number from 1 to 256");
       }
-      threads = static_cast<unsigned>(std::stoul(n));
+      o.threads = static_cast<unsigned>(std::stoul(n));
     } else if (a == "-o") {
-      output = args[++i];
-      haveOutput = true;
+      o.output = args[++i];
+      o.haveOutput = true;
     } else if (a == "--keep-going") {
-      keepGoing = true;
+      o.keepGoing = true;
     } else if (a == "--dry-run") {
-      dryRun = true;
+      o.dryRun = true;
     } else if (a.size() > 1 && a[0] == '-') {
-      return usageError(err, "rewrap", "unknown option '" + a + "'");
+      return usage("unknown option '" + a + "'");
     } else if (!haveInput) {
-      input = a;
+      o.input = a;
       haveInput = true;
     } else {
-      return usageError(err, "rewrap", "expected at most one INPUT");
+      return usage("expected at most one INPUT");
     }
   }
-  RewrapConfig config;
   if (format == "documents") {
-    config.format = RewrapFormat::kDocuments;
+    o.config.format = RewrapFormat::kDocuments;
   } else if (format == "updates") {
-    config.format = RewrapFormat::kUpdates;
+    o.config.format = RewrapFormat::kUpdates;
   } else {
-    return usageError(err, "rewrap", "--format must be documents or updates");
+    return usage("--format must be documents or updates");
   }
   const std::optional<FieldPath> path = parseFieldPath(field);
-  if (!path) {
-    return usageError(err, "rewrap",
-                      "--field must be a dotted path of non-empty names not starting with '$'");
-  }
-  config.path = *path;
-  if (haveOutput && output.empty()) return usageError(err, "rewrap", "-o needs a file name");
-  if (dryRun && haveOutput) return usageError(err, "rewrap", "--dry-run writes nothing: drop -o");
+  if (!path) return usage("--field must be a dotted path of non-empty names not starting with '$'");
+  o.config.path = *path;
+  if (o.haveOutput && o.output.empty()) return usage("-o needs a file name");
+  if (o.dryRun && o.haveOutput) return usage("--dry-run writes nothing: drop -o");
+  return o;
+}
 
-  const Keyring keyring = keyringOf(env);
-  std::optional<Input> in = openInput(input, env, err, "rewrap");
-  if (!in) return kExitUsage;
-  const bool toFile = haveOutput && output != "-";
-  AtomicFile file;
-  if (!dryRun && toFile && !file.open(output)) return outputFailure(err, "rewrap", file);
-
-  LineReader reader(*in->stream);
-  Progress progress(err, env.stderrIsTerminal, in->size);
-  BatchOut total;
-  std::string writeError;
-  bool stdoutFailed = false;  // runCli reports a failed out
-  std::optional<Skip> stoppedAt;
-  bool wholeFileJson = false;
-  const bool readOk = processInOrder(
-      reader, threads,
-      [&](LineBatch& batch) {
-        BatchOut b;
-        b.text.reserve(batch.text.size() + batch.text.size() / 4);
-        for (std::size_t i = 0; i < batch.lines.size(); ++i) {
-          const std::string_view line = batch.line(i);
-          const RecordResult r = rewrapRecord(line, config, keyring);
-          switch (r.status) {
-            case RecordResult::Status::kBlank:
-              break;
-            case RecordResult::Status::kUnchanged:
-              ++b.records;
-              ++b.unchanged;
-              break;
-            case RecordResult::Status::kChanged:
-              ++b.records;
-              if (r.fromKid.empty()) {
-                ++b.fromPlaintext;
-              } else {
-                ++b.fromKid[r.fromKid];
-              }
-              break;
-            case RecordResult::Status::kUnreadable:
-              ++b.records;
-              b.skipped.push_back({batch.firstLineNumber + i, r.id, r.reason});
-              if (batch.firstLineNumber == 1 && b.records == 1) {
-                b.wholeFileJson = looksLikeWholeFileJson(line);
-              }
-              break;
-          }
-          if (!keepGoing && !b.skipped.empty()) break;
-          // An updates file holds only updates; a documents file holds every line.
-          const bool emit = config.format == RewrapFormat::kDocuments ||
-                            r.status == RecordResult::Status::kChanged;
-          if (!dryRun && emit) {
-            b.text.append(emittedText(line, r));
-            if (batch.lines[i].newline || config.format == RewrapFormat::kUpdates) {
-              b.text.push_back('\n');
-            }
-          }
-        }
-        detail::secureWipe(batch.text.data(), batch.text.size());
-        return b;
-      },
-      [&](BatchOut&& b) {
-        wholeFileJson = wholeFileJson || b.wholeFileJson;
-        if (!keepGoing && !b.skipped.empty()) {
-          stoppedAt = b.skipped.front();
-          return false;
-        }
-        if (!dryRun) {
-          if (toFile) {
-            if (!file.write(b.text)) {
-              writeError = file.error();
-              return false;
-            }
-          } else if (!out.write(b.text.data(), static_cast<std::streamsize>(b.text.size()))) {
-            stdoutFailed = true;  // stop reading: nothing more can be written
-            return false;
-          }
-        }
-        total.records += b.records;
-        total.fromPlaintext += b.fromPlaintext;
-        total.unchanged += b.unchanged;
-        for (const auto& e : b.fromKid) total.fromKid[e.first] += e.second;
-        for (const Skip& s : b.skipped) {  // listed, then only counted: memory stays flat
-          progress.clear();
-          err << "connector-crypto rewrap: skipped " << describe(s) << "\n";
-          ++total.skippedCount;
-        }
-        progress.update(total.records, reader.bytesRead());
-        return true;
-      });
-  progress.clear();
-  if (wholeFileJson) printOneDocumentPerLineHint(err, "rewrap");
-  if (stoppedAt) {
-    return fail(err, "rewrap",
-                "unreadable record at " + describe(*stoppedAt) +
-                    (toFile ? "; " + output + " was not written" : "") +
-                    " (--keep-going copies such records unchanged)",
-                kExitDataError);
-  }
-  if (!readOk) return fail(err, "rewrap", in->name + ": " + reader.error(), kExitDataError);
-  if (!writeError.empty()) return fail(err, "rewrap", writeError, kExitDataError);
-  if (!dryRun && toFile && !file.commit()) return outputFailure(err, "rewrap", file);
-  if (stdoutFailed || (!dryRun && !toFile && !out.flush())) return kExitDataError;
-
-  err << "connector-crypto rewrap: " << (dryRun ? "dry run, nothing written\n" : "done\n")
+// The summary on err; the exit status of a run that got this far.
+int printRewrapSummary(std::ostream& err, const RewrapOptions& o, const RewrapTotals& total) {
+  err << "connector-crypto rewrap: " << (o.dryRun ? "dry run, nothing written\n" : "done\n")
       << "  records read              " << total.records << "\n"
       << "  encrypted from plaintext  " << total.fromPlaintext << "\n";
   for (const auto& e : total.fromKid) {
@@ -299,8 +278,59 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
         << std::string(e.first.size() < 11 ? 11 - e.first.size() : 1, ' ') << e.second << "\n";
   }
   err << "  unchanged                 " << total.unchanged << "\n"
-      << "  skipped                   " << total.skippedCount << "\n";
-  return total.skippedCount == 0 ? kExitOk : kExitSkipped;
+      << "  skipped                   " << total.skipped << "\n";
+  return total.skipped == 0 ? kExitOk : kExitSkipped;
+}
+
+int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+              const CliEnv& env) {
+  const std::optional<RewrapOptions> options = parseRewrapArgs(args, err);
+  if (!options) return kExitUsage;
+  const RewrapOptions& o = *options;
+
+  const Keyring keyring = keyringOf(env);
+  std::optional<Input> in = openInput(o.input, env, err, "rewrap");
+  if (!in) return kExitUsage;
+  const bool toFile = o.toFile();
+  AtomicFile file;
+  if (!o.dryRun && toFile && !file.open(o.output)) return outputFailure(err, "rewrap", file);
+
+  LineReader reader(*in->stream);
+  Progress progress(err, env.stderrIsTerminal, in->size);
+  std::string writeError;
+  bool stdoutFailed = false;  // runCli reports a failed out
+  RewrapSinks sinks;
+  sinks.write = [&](std::string_view text) {
+    if (toFile) {
+      if (file.write(text)) return true;
+      writeError = file.error();
+      return false;
+    }
+    if (out.write(text.data(), static_cast<std::streamsize>(text.size()))) return true;
+    stdoutFailed = true;  // stop reading: nothing more can be written
+    return false;
+  };
+  sinks.skipped = [&](const RewrapSkip& s) {
+    progress.clear();
+    err << "connector-crypto rewrap: skipped " << describe(s) << "\n";
+  };
+  sinks.progress = [&](const RewrapTotals& t) { progress.update(t.records, reader.bytesRead()); };
+  const RewrapTotals total = rewrapLines(reader, o, keyring, sinks);
+  progress.clear();
+
+  if (total.wholeFileJson) printOneDocumentPerLineHint(err, "rewrap");
+  if (total.stoppedAt) {
+    return fail(err, "rewrap",
+                "unreadable record at " + describe(*total.stoppedAt) +
+                    (toFile ? "; " + o.output + " was not written" : "") +
+                    " (--keep-going copies such records unchanged)",
+                kExitDataError);
+  }
+  if (!total.readOk) return fail(err, "rewrap", in->name + ": " + reader.error(), kExitDataError);
+  if (!writeError.empty()) return fail(err, "rewrap", writeError, kExitDataError);
+  if (!o.dryRun && toFile && !file.commit()) return outputFailure(err, "rewrap", file);
+  if (stdoutFailed || (!o.dryRun && !toFile && !out.flush())) return kExitDataError;
+  return printRewrapSummary(err, o, total);
 }
 
 }  // namespace

@@ -39,8 +39,11 @@ grep -q 'rewrapped from v1         1' "$work/rewrap.err" || fail "rewrap summary
 sed -n 3p "$work/export.jsonl" | cmp - <(sed -n 3p "$work/out.jsonl") || fail "unchanged line not identical"
 "$bin" rewrap - <"$work/out.jsonl" >"$work/again.jsonl" 2>/dev/null
 cmp "$work/out.jsonl" "$work/again.jsonl" || fail "second rewrap changed something"
-[ "$("$bin" audit --verify "$work/out.jsonl")" = '{"total":3,"plaintext":0,"encrypted":{"v2":2},"missing":1,"invalid":0}' ] ||
+[ "$("$bin" audit --verify "$work/out.jsonl")" = '{"total":3,"plaintext":0,"encrypted":{"v2":2},"missing":1,"invalid":0,"unreadable":0}' ] ||
   fail "audit after rewrap"
+# The gate before dropping v1: exit 0 now, 3 on the export that still holds v1.
+"$bin" audit --verify --expect-only v2 "$work/out.jsonl" >/dev/null || fail "audit --expect-only v2 after rewrap"
+expect_code 3 "$bin" audit --expect-only v2 "$work/export.jsonl" >/dev/null 2>&1
 
 # A corrupt line: exit 1, OUTPUT not created; --keep-going: exit 3.
 { cat "$work/export.jsonl"; echo '{"_id":4,"credentials":'; } >"$work/bad.jsonl"

@@ -1,4 +1,7 @@
-// Strict standard base64 (RFC 4648 section 4, padded): the only flavour the envelope format accepts.
+// The oracle of the tests: a plain scalar codec of strict standard base64 (RFC 4648 section 4,
+// padded), written for reading, not speed. The library's one codec is src/base64_fast.hpp; tests
+// (test_base64_fast.cpp, fuzz/fuzz_base64_diff.cc) check it against this one, and the test helpers
+// use this one so they do not lean on the code under test. Never installed, never in the library.
 #pragma once
 
 #include <array>
@@ -7,8 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace connector_crypto {
-namespace detail {
+namespace base64_oracle {
 
 inline constexpr char kBase64Alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -126,5 +128,4 @@ bool base64Decode(std::string_view in, Container& out) {
   return true;
 }
 
-}  // namespace detail
-}  // namespace connector_crypto
+}  // namespace base64_oracle
