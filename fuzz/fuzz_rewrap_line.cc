@@ -15,7 +15,8 @@
 #include <string_view>
 
 #include "connector_crypto/connector_crypto.hpp"
-#include "mongo_json.hpp"
+#include "exact_int64.hpp"
+#include "export_line.hpp"
 #include "rewrap.hpp"
 
 namespace {

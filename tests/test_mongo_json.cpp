@@ -1,23 +1,11 @@
 // The mongoexport helpers of the CLI: locating a field in a line (export_line.hpp), exact int64
-// (exact_int64.hpp), and the forwarder to the library's Extended JSON conversion.
+// (exact_int64.hpp). The Extended JSON conversion is the library's: tests/test_extended_json.cpp.
 #include "exact_int64.hpp"
 #include "export_line.hpp"
-#include "mongo_json.hpp"
 #include "rewrap.hpp"
 #include "test_support.hpp"
 
 using namespace connector_crypto::cli;
-
-TEST_CASE("cli::convertExtendedJson forwards to the library's conversion, its Error as a message") {
-  // Every wrapper's rule is tested against the public API in tests/test_extended_json.cpp.
-  nlohmann::json v = nlohmann::json::parse(R"({"a":{"$numberInt":"1"},"d":{"$date":"1970-01-01T00:00:00Z"}})");
-  CHECK(convertExtendedJson(v).empty());
-  CHECK(v.dump() == R"({"a":1,"d":"1970-01-01T00:00:00.000Z"})");
-  nlohmann::json bad = nlohmann::json::parse(R"({"__enc":1,"x":{"$binary":"AA=="}})");
-  CHECK(convertExtendedJson(bad) ==
-        "the Extended JSON wrapper \"$binary\" has no JSON.stringify equivalent");
-  CHECK(bad.contains("__enc"));  // still JSON, still carrying "__enc" for audit's classification
-}
 
 TEST_CASE("withExactInt64 wraps the integers a double cannot hold, nothing else") {
   CHECK(withExactInt64(R"({"a":9007199254740991,"b":9007199254740992,"s":"9007199254740993"})") ==

@@ -63,7 +63,15 @@ RecordClass classifyRecord(std::string_view line, const FieldPath& path) {
   if (!c.value) return malformed(std::move(c), ErrorCode::kInvalidText, kNotJson);
   nlohmann::json& value = *c.value;
   const bool asIs = flatObject(value);
-  const std::string error = convertExtendedJson(value);
+  // The library's conversion; its Error names the wrapper, never a value.
+  std::string error;
+  ErrorCode errorCode = ErrorCode::kExtendedJson;
+  try {
+    convertExtendedJson(value);
+  } catch (const Error& e) {
+    error = e.what();
+    errorCode = e.code();
+  }
   if (!error.empty()) {
     // Without "__enc" still plaintext (audit counts it so), but rewrap cannot seal it.
     if (inspectCredentials(value).kind == CredentialsInfo::Kind::kPlaintext) {
@@ -74,7 +82,7 @@ RecordClass classifyRecord(std::string_view line, const FieldPath& path) {
       c.value.reset();
       return c;
     }
-    return malformed(std::move(c), ErrorCode::kInvalidText, path.text + ": " + error);
+    return malformed(std::move(c), errorCode, path.text + ": " + error);
   }
   const CredentialsInfo info = inspectCredentials(value);
   switch (info.kind) {

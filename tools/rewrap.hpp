@@ -11,8 +11,9 @@
 
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/keyring.hpp"
+#include "exact_int64.hpp"
+#include "export_line.hpp"
 #include "line_stream.hpp"
-#include "mongo_json.hpp"
 
 namespace connector_crypto {
 namespace cli {
