@@ -45,21 +45,26 @@ void require(bool ok, const char* what) {
   if (!ok) contractBroken(what);
 }
 
+// v with its Extended JSON converted (the library's conversion); nullopt when it does not convert.
+std::optional<nlohmann::json> converted(nlohmann::json v) {
+  try {
+    connector_crypto::convertExtendedJson(v);
+  } catch (const connector_crypto::Error&) {
+    return std::nullopt;
+  }
+  return v;
+}
+
 // The field's value as rewrap saw it, decrypted: what the new envelope must hold.
 nlohmann::json expectedPlaintext(std::string_view line, const FieldPath& path) {
   std::optional<nlohmann::json> field;
   require(connector_crypto::cli::parseLine(line, path, field), "changed a line that is not JSON");
   require(field.has_value(), "changed a record without the field");
-  require(connector_crypto::cli::convertExtendedJson(*field).empty(),
-          "changed a record whose Extended JSON does not convert");
+  require(converted(*field).has_value(), "changed a record whose Extended JSON does not convert");
+  connector_crypto::convertExtendedJson(*field);
   return connector_crypto::decryptCredentials(*field, keyring());
 }
 
-// v with its Extended JSON converted; nullopt when it does not convert.
-std::optional<nlohmann::json> converted(nlohmann::json v) {
-  if (!connector_crypto::cli::convertExtendedJson(v).empty()) return std::nullopt;
-  return v;
-}
 
 // The filter pins the exported _id and the exported value: the old ct of an envelope, or the
 // whole plaintext (the field's bytes, int64 beyond 2^53 wrapped) under $expr $eq $literal.
