@@ -1,8 +1,10 @@
-// Target (b): the keyring environment parser, every variable (the _FILE twins through a temp file).
-// Input: lines NAME=value ('\n' separated; "\\n" in a value stands for a newline). Contract: the
-// result is a working keyring or exactly KeyringError; no other exception escapes; a message never
+// Target (b): the one reader of the key configuration, KeyConfig::fromEnv, every variable (the _FILE
+// twins through a temp file). Input: lines NAME=value ('\n' separated; "\\n" in a value stands for
+// a newline). Contract: the result is a configuration whose keyring works, and equals the one
+// keyringFromEnv builds, or exactly KeyringError; no other exception escapes; a message never
 // holds a key (a valid base64 32-byte key from the input, as text or as raw bytes) that was given
-// in a secret variable, unless the same text was also given where it is not secret (a kid).
+// in a secret variable, unless the same text was also given where it is not secret (a kid). What
+// the key gate reads out, written as the map rotate writes, reads back as the same keyring.
 #include <unistd.h>
 
 #include <cstddef>
@@ -16,6 +18,7 @@
 #include <typeinfo>
 
 #include "fuzz_support.hpp"
+#include "keyring_state.hpp"
 
 namespace cc = connector_crypto;
 using nlohmann::json;
@@ -68,11 +71,9 @@ bool isKey(const std::string& s) {
 // Keys given in secret variables, trimmed the way keyringFromEnv trims them.
 std::vector<std::string> secretKeys(const std::map<std::string, std::string>& vars) {
   std::vector<std::string> out;
-  const auto add = [&](std::string s) {
-    const auto b = s.find_first_not_of(" \t\n\r\f\v"), e = s.find_last_not_of(" \t\n\r\f\v");
-    if (b == std::string::npos) return;
-    s = s.substr(b, e - b + 1);
-    if (isKey(s)) out.push_back(s);
+  const auto add = [&](const std::string& s) {
+    const std::string trimmed(cc::detail::trimKeyText(s));  // the reader's whitespace rule
+    if (isKey(trimmed)) out.push_back(trimmed);
   };
   for (const char* name : {"CONNECTOR_CRED_KEY", "CONNECTOR_CRED_KEY_FILE"}) {
     if (auto it = vars.find(name); it != vars.end()) add(it->second);
@@ -94,7 +95,7 @@ std::vector<std::string> secretKeys(const std::map<std::string, std::string>& va
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   std::map<std::string, std::string> vars;  // as the fuzzer wrote them (file contents for _FILE)
-  std::map<std::string, std::string> env;   // as keyringFromEnv sees them
+  std::map<std::string, std::string> env;   // as KeyConfig::fromEnv sees them
   std::size_t start = 0;
   while (start <= input.size()) {
     std::size_t end = input.find('\n', start);
@@ -112,7 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // A file variable with no file content given: a path that does not exist.
   const cc::EnvLookup lookup = [&](const std::string& name) -> std::optional<std::string> {
-    check(kNames.count(name) == 1, "keyringFromEnv read an undocumented variable:", name);
+    check(kNames.count(name) == 1, "KeyConfig::fromEnv read an undocumented variable:", name);
     const auto it = env.find(name);
     if (it == env.end()) return std::nullopt;
     return it->second;
@@ -144,7 +145,34 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   try {
-    const cc::Keyring k = cc::keyringFromEnv(lookup);
+    const cc::KeyConfig config = cc::KeyConfig::fromEnv(lookup);
+    const cc::Keyring k = config.toKeyring();
+    check(config.kids() == k.kids() && config.activeKid() == k.activeKid() &&
+              config.options().requireEncrypted == k.options().requireEncrypted,
+          "the KeyConfig and its keyring differ");
+    const cc::Keyring viaEnv = cc::keyringFromEnv(lookup);
+    check(viaEnv.kids() == k.kids() && viaEnv.activeKid() == k.activeKid(),
+          "keyringFromEnv and KeyConfig::fromEnv differ");
+    // The keys read out through the gate, as the JSON map rotate writes, read back as this keyring.
+    std::string map = "{";
+    for (const std::string& kid : config.kids()) {
+      const cc::SecretBuffer key = config.keyBase64(kid, cc::insecureKeyAccess());
+      map += (map.size() > 1 ? "," : "") + json(kid).dump() + ":\"" +
+             std::string(key.begin(), key.end()) + "\"";
+    }
+    map += "}";
+    const cc::Keyring back = cc::keyringFromEnv(
+        [&](const std::string& name) -> std::optional<std::string> {
+          if (name == "CONNECTOR_CRED_KEYS") return map;
+          if (name == "CONNECTOR_CRED_ACTIVE_KID") return config.activeKid();
+          return std::nullopt;
+        });
+    check(back.kids() == k.kids() && back.activeKid() == k.activeKid(), "the map does not read back");
+    for (const std::string& kid : k.kids()) {
+      check(back.fingerprint(kid) == k.fingerprint(kid) &&
+                viaEnv.fingerprint(kid) == k.fingerprint(kid),
+            "a key changed on the way out");
+    }
     check(keysValidJson.value_or(true), "CONNECTOR_CRED_KEYS that is not JSON was accepted");
     check(cc::isValidKid(k.activeKid()) && k.contains(k.activeKid()), "invalid active kid");
     check(!k.kids().empty(), "a keyring without kids");
@@ -157,7 +185,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           "encrypt -> decrypt is not the identity");
   } catch (const cc::Error& e) {
     check(typeid(e) == typeid(cc::KeyringError),
-          "keyringFromEnv threw a non-KeyringError:", e.what());
+          "KeyConfig::fromEnv threw a non-KeyringError:", e.what());
     const std::string message = e.what();
     if (message.find(" is not valid JSON") != std::string::npos) {
       check(!keysValidJson.value_or(false), "valid JSON called a syntax error:", message);
@@ -170,7 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(message.find(rawKey(key)) == std::string::npos, "a message holds raw key bytes");
     }
   } catch (...) {
-    violation("a non-connector_crypto exception escaped keyringFromEnv");
+    violation("a non-connector_crypto exception escaped KeyConfig::fromEnv");
   }
   return 0;
 }

@@ -1,4 +1,6 @@
-// keyringFromEnv: the TypeScript package's environment variables, plus _FILE twins and strict mode.
+// KeyConfig::fromEnv, the one reader of the key configuration: the TypeScript package's environment
+// variables, plus _FILE twins and strict mode. keyringFromEnv is KeyConfig::fromEnv + toKeyring.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -7,6 +9,8 @@
 #include <openssl/crypto.h>
 
 #include "connector_crypto/error.hpp"
+#include "connector_crypto/key_config.hpp"
+#include "key_config_state.hpp"
 #include "keyring_state.hpp"
 
 namespace connector_crypto {
@@ -345,7 +349,7 @@ KeyringOptions readOptions(const EnvLookup& lookup) {
 }  // namespace
 }  // namespace detail
 
-Keyring keyringFromEnv(const EnvLookup& lookup) {
+KeyConfig KeyConfig::fromEnv(const EnvLookup& lookup) {
   using namespace detail;
   const KeyringOptions options = readOptions(lookup);
   std::optional<Setting> single = readSetting(lookup, kKeyVar);
@@ -357,8 +361,10 @@ Keyring keyringFromEnv(const EnvLookup& lookup) {
                        " is not set: set it to a base64 32-byte key (connector-crypto keygen), or "
                        "set CONNECTOR_CRED_KEYS; credentials are never stored in plaintext");
   }
+  std::vector<NamedKey> keys;
+  std::string active;
   if (map) {
-    std::vector<NamedKey> keys = parseKeys(*map);
+    keys = parseKeys(*map);
     if (single) {
       // Mid-rotation the old single key stays in the map; anything else is two configurations.
       const SecretData key = decodeKey(single->view(), single->source);
@@ -372,29 +378,40 @@ Keyring keyringFromEnv(const EnvLookup& lookup) {
                            map->source);
       }
     }
-    return buildKeyring(std::move(keys), activeKid.value_or(""), map->source, kActiveKidVar,
-                        options);
+    active = checkKeys(keys, activeKid.value_or(""), map->source, kActiveKidVar);
+  } else {
+    const std::string kid = readPlain(lookup, kKidVar).value_or(kDefaultKid);
+    requireValidKid(kid, kKidVar);
+    if (activeKid) requireValidKid(*activeKid, kActiveKidVar);
+    if (activeKid && *activeKid != kid) {
+      throw KeyringError(std::string(kActiveKidVar) + " is set but does not match " + kKidVar +
+                         (echoableKid(kid) ? " (\"" + kid + "\")" : std::string()) +
+                         "; with a single " + single->source +
+                         ", use CONNECTOR_CRED_KID, or use CONNECTOR_CRED_KEYS for several keys");
+    }
+    keys.push_back({kid, decodeKey(single->view(), single->source)});
+    active = checkKeys(keys, kid, single->source, kKidVar);
   }
-  const std::string kid = readPlain(lookup, kKidVar).value_or("v1");
-  requireValidKid(kid, kKidVar);
-  if (activeKid) requireValidKid(*activeKid, kActiveKidVar);
-  if (activeKid && *activeKid != kid) {
-    throw KeyringError(std::string(kActiveKidVar) + " is set but does not match " + kKidVar +
-                       (echoableKid(kid) ? " (\"" + kid + "\")" : std::string()) +
-                       "; with a single " + single->source +
-                       ", use CONNECTOR_CRED_KID, or use CONNECTOR_CRED_KEYS for several keys");
-  }
-  std::vector<NamedKey> keys;
-  keys.push_back({kid, decodeKey(single->view(), single->source)});
-  return buildKeyring(std::move(keys), kid, single->source, kKidVar, options);
+  auto state = std::make_unique<KeyConfigState>();
+  state->options = options;
+  state->activeKid = std::move(active);
+  for (NamedKey& named : keys) state->keys.emplace(std::move(named.kid), std::move(named.key));
+  return KeyConfig(std::move(state));
 }
 
-Keyring keyringFromEnv() {
-  return keyringFromEnv([](const std::string& name) -> std::optional<std::string> {
+KeyConfig KeyConfig::fromEnv() { return fromEnv(processEnvLookup()); }
+
+EnvLookup processEnvLookup() {
+  return [](const std::string& name) -> std::optional<std::string> {
     const char* value = std::getenv(name.c_str());
     if (value == nullptr) return std::nullopt;
     return std::string(value);
-  });
+  };
 }
+
+// One code path: the configuration, then its keyring.
+Keyring keyringFromEnv(const EnvLookup& lookup) { return KeyConfig::fromEnv(lookup).toKeyring(); }
+
+Keyring keyringFromEnv() { return KeyConfig::fromEnv().toKeyring(); }
 
 }  // namespace connector_crypto

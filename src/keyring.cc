@@ -88,11 +88,7 @@ std::string kidInMessage(std::string_view kid) {
 }
 
 SecretData decodeKey(std::string_view base64, const std::string& source) {
-  const auto isSpace = [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-  };
-  while (!base64.empty() && isSpace(base64.front())) base64.remove_prefix(1);
-  while (!base64.empty() && isSpace(base64.back())) base64.remove_suffix(1);
+  base64 = trimKeyText(base64);
   if (base64.empty()) throw KeyringError(source + " is empty: expected a base64 32-byte key");
   const std::size_t len = base64DecodedLength(base64);
   if (len != kKeyBytes) {
@@ -107,56 +103,66 @@ SecretData decodeKey(std::string_view base64, const std::string& source) {
   return key;
 }
 
-Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
-                     const std::string& keysSource, const std::string& activeSource,
-                     const KeyringOptions& options) {
+std::string checkKeys(const std::vector<NamedKey>& keys, const std::string& activeKid,
+                      const std::string& keysSource, const std::string& activeSource) {
   if (keys.empty()) throw KeyringError(keysSource + " holds no keys");
-  auto state = std::make_shared<KeyringState>();
-  state->options = options;
-  for (NamedKey& named : keys) {
-    if (keyShapedKid(named.kid)) {
+  for (auto named = keys.begin(); named != keys.end(); ++named) {
+    if (keyShapedKid(named->kid)) {
       throw KeyringError(keysSource + ": a kid " + kKeyShapedKidProblem);
     }
-    if (!isValidKid(named.kid)) {
+    if (!isValidKid(named->kid)) {
       throw KeyringError(keysSource +
                          " holds an invalid kid (kids are 1 to 64 printable ASCII characters "
                          "without spaces)");
     }
-    if (named.key.size() != kKeyBytes) {
-      throw KeyringError(keysSource + ": the key under " + kidInMessage(named.kid) +
+    if (named->key.size() != kKeyBytes) {
+      throw KeyringError(keysSource + ": the key under " + kidInMessage(named->kid) +
                          " is not 32 bytes");
     }
-    for (const auto& [kid, entry] : state->entries) {
-      if (CRYPTO_memcmp(entry->key().data, named.key.data(), kKeyBytes) == 0) {
-        const std::string which = echoableKid(kid) && echoableKid(named.kid)
-                                      ? "kids \"" + kid + "\" and \"" + named.kid + "\""
+    for (auto earlier = keys.begin(); earlier != named; ++earlier) {
+      if (CRYPTO_memcmp(earlier->key.data(), named->key.data(), kKeyBytes) == 0) {
+        const std::string which = echoableKid(earlier->kid) && echoableKid(named->kid)
+                                      ? "kids \"" + earlier->kid + "\" and \"" + named->kid + "\""
                                       : std::string("two kids");
         throw KeyringError(keysSource + ": " + which +
                            " hold the same key (a copy-paste mistake?); each kid needs its "
                            "own key");
       }
     }
-    if (state->entries.count(named.kid) != 0) {
-      throw KeyringError(keysSource + ": " + kidInMessage(named.kid) + " appears twice");
+    for (auto earlier = keys.begin(); earlier != named; ++earlier) {
+      if (earlier->kid == named->kid) {
+        throw KeyringError(keysSource + ": " + kidInMessage(named->kid) + " appears twice");
+      }
     }
+  }
+  if (activeKid.empty()) {
+    if (keys.size() != 1) {
+      throw KeyringError(activeSource + " is required when " + keysSource +
+                         " holds more than one key");
+    }
+    return keys.front().kid;
+  }
+  requireValidKid(activeKid, activeSource);
+  if (std::none_of(keys.begin(), keys.end(),
+                   [&](const NamedKey& named) { return named.kid == activeKid; })) {
+    throw KeyringError(activeSource + " names " + kidInMessage(activeKid) + ", which " +
+                       keysSource + " does not hold");
+  }
+  return activeKid;
+}
+
+Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
+                     const std::string& keysSource, const std::string& activeSource,
+                     const KeyringOptions& options) {
+  const std::string active = checkKeys(keys, activeKid, keysSource, activeSource);
+  auto state = std::make_shared<KeyringState>();
+  state->options = options;
+  for (NamedKey& named : keys) {
     std::string kid = named.kid;
     state->entries.emplace(std::move(kid),
                            std::make_unique<KeyEntry>(named.kid, std::move(named.key)));
   }
-  if (activeKid.empty()) {
-    if (state->entries.size() != 1) {
-      throw KeyringError(activeSource + " is required when " + keysSource +
-                         " holds more than one key");
-    }
-    state->active = state->entries.begin()->second.get();
-  } else {
-    requireValidKid(activeKid, activeSource);
-    state->active = state->find(activeKid);
-    if (state->active == nullptr) {
-      throw KeyringError(activeSource + " names " + kidInMessage(activeKid) + ", which " +
-                         keysSource + " does not hold");
-    }
-  }
+  state->active = state->find(active);
   return KeyringAccess::make(std::move(state));
 }
 

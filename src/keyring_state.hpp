@@ -103,9 +103,14 @@ struct NamedKey {
   SecretData key;
 };
 
-// Validates kids, distinct key bytes and the active kid, and builds the keyring (shared by
-// Keyring::fromBase64 and keyringFromEnv). `keysSource` and `activeSource` name the variable or
-// parameter in error messages. An empty activeKid selects the only key.
+// Validates kids, key sizes, distinct key bytes and the active kid, and returns the active kid: the
+// one set of keyring rules (Keyring::fromBase64, KeyConfig::fromEnv and so keyringFromEnv).
+// `keysSource` and `activeSource` name the variable or parameter in error messages. An empty
+// activeKid selects the only key.
+std::string checkKeys(const std::vector<NamedKey>& keys, const std::string& activeKid,
+                      const std::string& keysSource, const std::string& activeSource);
+
+// checkKeys, then the keyring of those keys.
 Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
                      const std::string& keysSource, const std::string& activeSource,
                      const KeyringOptions& options);
@@ -132,7 +137,21 @@ bool echoableKid(std::string_view kid) noexcept;
 // `kid "<kid>"` for an echoable kid, else `a kid`.
 std::string kidInMessage(std::string_view kid);
 
-// Decodes a base64 key after trimming surrounding whitespace; throws KeyringError naming source.
+// The one whitespace rule of key text: the ASCII spaces (' ', '\t', '\n', '\r', '\f', '\v') that
+// surround a key pasted from a secrets store or written to a file with a trailing newline. (The
+// whitespace between the members of CONNECTOR_CRED_KEYS is JSON's, RFC 8259.)
+constexpr bool isKeyTextSpace(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// text without the key-text spaces around it.
+constexpr std::string_view trimKeyText(std::string_view text) noexcept {
+  while (!text.empty() && isKeyTextSpace(text.front())) text.remove_prefix(1);
+  while (!text.empty() && isKeyTextSpace(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+// Decodes a base64 key after trimKeyText; throws KeyringError naming source.
 SecretData decodeKey(std::string_view base64, const std::string& source);
 
 }  // namespace detail

@@ -185,6 +185,101 @@ TEST_CASE("rotate stages a new key, then activates it") {
   }
 }
 
+TEST_CASE("rotate --format keys-file writes what a CONNECTOR_CRED_KEYS_FILE holds") {
+  TempDir dir;
+  const std::string hint =
+      "connector-crypto rotate: a keys file does not carry the active kid: set "
+      "CONNECTOR_CRED_ACTIVE_KID=v2 beside CONNECTOR_CRED_KEYS_FILE on every service\n";
+  const Run stage1 = run({"rotate", "--kid", "v3", "--format", "keys-file"});
+  REQUIRE(stage1.code == 0);
+  CHECK(stage1.err == hint);
+  test_support::requireNoSecret(stage1.err, allKeys());
+  // One JSON object and a newline, the kids in order, the old keys as they were.
+  REQUIRE(stage1.out.size() > 1);
+  CHECK(stage1.out.back() == '\n');
+  CHECK(stage1.out.find('\n') == stage1.out.size() - 1);
+  CHECK(stage1.out.rfind("{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyB + "\",\"v3\":\"", 0) == 0);
+  const nlohmann::json map = nlohmann::json::parse(stage1.out);
+  REQUIRE(map.size() == 3);
+  const std::string newKey = map.at("v3").get<std::string>();
+
+  SECTION("fed back as CONNECTOR_CRED_KEYS_FILE, it is the same keyring") {
+    writeFile(dir.file("keys.json"), stage1.out);
+    const std::map<std::string, std::string> vars = {
+        {"CONNECTOR_CRED_KEYS_FILE", dir.file("keys.json")}, {"CONNECTOR_CRED_ACTIVE_KID", "v2"}};
+    const auto fromFile = connector_crypto::keyringFromEnv(test_support::envOf(vars));
+    const auto expected = connector_crypto::Keyring::fromBase64(
+        {{"v1", kKeyA}, {"v2", kKeyB}, {"v3", newKey}}, "v2");
+    REQUIRE(fromFile.kids() == expected.kids());
+    for (const std::string& kid : expected.kids()) {
+      CHECK(fromFile.fingerprint(kid) == expected.fingerprint(kid));
+    }
+    CHECK(fromFile.fingerprint("v1") == test_support::kFingerprintA);
+    const Run check = run({"check"}, vars);
+    REQUIRE(check.code == 0);
+    CHECK(check.out.find("kid v3 fingerprint " + expected.fingerprint("v3")) != std::string::npos);
+
+    SECTION("stage 2 from the keys file: the same map, the new active kid on standard error") {
+      const Run stage2 = run({"rotate", "--activate", "v3", "--format", "keys-file", "-o",
+                              dir.file("keys2.json")},
+                             vars);
+      REQUIRE(stage2.code == 0);
+      CHECK(stage2.out.empty());
+      CHECK(stage2.err == "connector-crypto rotate: wrote " + dir.file("keys2.json") +
+                              " (mode 0600)\n"
+                              "connector-crypto rotate: a keys file does not carry the active "
+                              "kid: set CONNECTOR_CRED_ACTIVE_KID=v3 beside "
+                              "CONNECTOR_CRED_KEYS_FILE on every service\n");
+      CHECK(readFile(dir.file("keys2.json")) == stage1.out);
+      struct stat st {};
+      REQUIRE(::stat(dir.file("keys2.json").c_str(), &st) == 0);
+      CHECK((st.st_mode & 0777) == 0600);
+      CHECK(run({"rotate", "--activate", "v3", "--format", "keys-file", "-o",
+                 dir.file("keys2.json")},
+                vars)
+                .code == 2);  // an existing file, without --force
+    }
+    SECTION("the env format of the same configuration holds the same map") {
+      const Run env = run({"rotate", "--activate", "v2"}, vars);
+      REQUIRE(env.code == 0);
+      CHECK(env.err.empty());
+      CHECK(env.out == "CONNECTOR_CRED_KEYS='" + stage1.out.substr(0, stage1.out.size() - 1) +
+                           "'\nCONNECTOR_CRED_ACTIVE_KID=v2\n");
+    }
+  }
+  SECTION("from a single CONNECTOR_CRED_KEY_FILE") {
+    writeFile(dir.file("key"), kKeyA + "\n");
+    const Run single = run({"rotate", "--kid", "v2", "--format", "keys-file"},
+                           {{"CONNECTOR_CRED_KEY_FILE", dir.file("key")}});
+    REQUIRE(single.code == 0);
+    CHECK(single.out.rfind("{\"v1\":\"" + kKeyA + "\",\"v2\":\"", 0) == 0);
+    CHECK(single.err.find("set CONNECTOR_CRED_ACTIVE_KID=v1 beside") != std::string::npos);
+  }
+  SECTION("refusals") {
+    const Run bad = run({"rotate", "--kid", "v3", "--format", "json"});
+    CHECK(bad.code == 2);
+    CHECK(bad.out.empty());
+    CHECK(bad.err.rfind("connector-crypto rotate: --format must be env or keys-file\n", 0) == 0);
+    CHECK(run({"rotate", "--kid", "v3", "--format"}).code == 2);
+    const Run exists = run({"rotate", "--kid", "v1", "--format", "keys-file"});
+    CHECK(exists.code == 2);
+    CHECK(exists.out.empty());
+    CHECK(exists.err == "connector-crypto rotate: kid \"v1\" already exists; choose a new kid\n");
+    const Run unknown = run({"rotate", "--activate", "v9", "--format", "keys-file"});
+    CHECK(unknown.code == 2);
+    CHECK(unknown.out.empty());
+    CHECK(unknown.err ==
+          "connector-crypto rotate: kid \"v9\" is not in the keyring: run 'rotate --kid' and "
+          "deploy its output first\n");
+    const Run config = run({"rotate", "--kid", "v3", "--format", "keys-file"},
+                           {{"CONNECTOR_CRED_KEYS_FILE", dir.file("missing.json")}});
+    CHECK(config.code == 2);
+    CHECK(config.out.empty());
+    CHECK(config.err == "connector-crypto rotate: CONNECTOR_CRED_KEYS_FILE (\"" +
+                            dir.file("missing.json") + "\"): cannot open the file\n");
+  }
+}
+
 TEST_CASE(
     "no subcommand but keygen and rotate prints a key, only decrypt prints plaintext (and an "
     "updates filter the exported value)") {

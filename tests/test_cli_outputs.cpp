@@ -120,6 +120,7 @@ TEST_CASE("every command checks its standard output to the final flush") {
       {{"inspect"}, envelope, "inspect"},
       {{"rotate", "--kid", "v3"}, "", "rotate"},
       {{"rotate", "--activate", "v1"}, "", "rotate"},
+      {{"rotate", "--kid", "v3", "--format", "keys-file"}, "", "rotate"},
       {{"audit"}, exportLine(), "audit"},
       {{"rewrap"}, exportLine(), "rewrap"},
       {{"rewrap", "--format", "updates"}, exportLine(), "rewrap"},

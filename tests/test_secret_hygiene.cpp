@@ -114,6 +114,30 @@ TEST_CASE("parsing the environment leaves no key in freed memory") {
   std::remove(keysFile.c_str());
 }
 
+TEST_CASE("a KeyConfig, its edits and its key gate leave no key in freed memory") {
+  const std::string keysAB = "{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyB + "\"}";
+  const std::string keysFile = tempFile("config_keys", keysAB + "\n");
+  const cc::EnvLookup lookup =
+      envOf({{"CONNECTOR_CRED_KEYS_FILE", keysFile}, {"CONNECTOR_CRED_ACTIVE_KID", "v1"}});
+  std::optional<cc::KeyConfig> config;
+  config.emplace(cc::KeyConfig::fromEnv(envOf({{"CONNECTOR_CRED_KEY", kKeyC}})));
+  std::size_t keyChars = 0;
+  CHECK(freedCopies({kKeyA, kKeyB}, [&] {
+          config = cc::KeyConfig::fromEnv(lookup);
+          config->addGeneratedKey("v3");
+          config->setActiveKid("v3");
+          const cc::KeyConfig copy = *config;
+          for (const std::string& kid : copy.kids()) {
+            keyChars += copy.keyBase64(kid, cc::insecureKeyAccess()).size();
+          }
+          (void)copy.toKeyring();
+        }) == 0);
+  CHECK(keyChars == 3 * 44);
+  CHECK(config->toKeyring().fingerprint("v1") == kFingerprintA);
+  CHECK(freedCopies({kKeyA, kKeyB}, [&] { config.reset(); }) == 0);
+  std::remove(keysFile.c_str());
+}
+
 TEST_CASE("the 16 MiB limit is checked before any decoding allocation") {
   const cc::Keyring k = keyringV1();
   json e = encryptCredentials(json{{"password", kPlainSecret}}, k);

@@ -3,11 +3,11 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
 #include "atomic_file.hpp"
+#include "connector_crypto/key_config.hpp"
 #include "connector_crypto/secret_data.hpp"
 
 namespace connector_crypto {
@@ -30,14 +30,7 @@ int outputFailure(std::ostream& err, const std::string& command, const AtomicFil
 
 const char* const kCannotWriteStdout = "cannot write standard output; the output is incomplete";
 
-EnvLookup lookupOf(const CliEnv& env) {
-  if (env.env) return env.env;
-  return [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
-}
+EnvLookup lookupOf(const CliEnv& env) { return env.env ? env.env : processEnvLookup(); }
 
 Keyring keyringOf(const CliEnv& env) { return keyringFromEnv(lookupOf(env)); }
 

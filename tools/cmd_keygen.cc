@@ -1,5 +1,6 @@
 // keygen: mint a new key.
 #include <ostream>
+#include <string_view>
 
 #include "cli_common.hpp"
 #include "connector_crypto/connector_crypto.hpp"
@@ -19,10 +20,11 @@ constexpr const char* kKeygenHelp =
     "                 or '-' (a plain sh word, never quoted; anything else is refused)\n"
     "The output is a secret: put it in your secrets manager, not in a log.\n"
     "Exit 0 done; 1 standard output could not be written (the key is lost); 2 usage error.\n";
+static_assert(std::string_view(kDefaultKid) == "v1", "the --kid default in kKeygenHelp");
 
 int runKeygen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
               const CliEnv&) {
-  std::string kid = "v1";
+  std::string kid = kDefaultKid;
   std::string format = "raw";
   bool kidGiven = false;
   for (std::size_t i = 0; i < args.size(); ++i) {

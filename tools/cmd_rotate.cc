@@ -1,27 +1,27 @@
-// rotate: the two stages of a key rotation, printed as CONNECTOR_CRED_KEYS / _ACTIVE_KID lines.
-#include <fstream>
-#include <map>
+// rotate: the two stages of a key rotation, printed as CONNECTOR_CRED_KEYS / _ACTIVE_KID lines or as
+// the JSON map of a CONNECTOR_CRED_KEYS_FILE; the configuration is the library's KeyConfig.
+#include <optional>
 #include <ostream>
+#include <string_view>
 
 #include "atomic_file.hpp"
 #include "cli_common.hpp"
 #include "connector_crypto/connector_crypto.hpp"
-#include "json_codec.hpp"
 
 namespace connector_crypto {
 namespace cli {
 namespace {
 
 constexpr const char* kRotateHelp =
-    "usage: connector-crypto rotate --kid NEW [-o FILE [--force]]\n"
-    "       connector-crypto rotate --activate KID [-o FILE [--force]]\n"
+    "usage: connector-crypto rotate --kid NEW [--format env|keys-file] [-o FILE [--force]]\n"
+    "       connector-crypto rotate --activate KID [--format env|keys-file] [-o FILE [--force]]\n"
     "\n"
     "A key rotation has two stages, because no service may read ciphertext before it holds the\n"
     "key: a service that met an envelope under a kid it does not know would fail to decrypt it.\n"
     "\n"
     "Stage 1, --kid NEW: reads the current configuration from the environment (the same\n"
-    "variables a service reads), mints a new key under NEW (refused if NEW already exists) and\n"
-    "prints\n"
+    "variables a service reads, _FILE twins included), mints a new key under NEW (refused if NEW\n"
+    "already exists) and prints\n"
     "  CONNECTOR_CRED_KEYS='{\"<old kid>\":\"<old key>\",...,\"NEW\":\"<new key>\"}'\n"
     "  CONNECTOR_CRED_ACTIVE_KID=<the current active kid, unchanged>\n"
     "Deploy these to EVERY service (replacing CONNECTOR_CRED_KEY/_KID) and check with\n"
@@ -33,7 +33,11 @@ constexpr const char* kRotateHelp =
     "KID, and every service can already read them. Then bring old records over with\n"
     "'connector-crypto rewrap' and watch 'connector-crypto audit' (docs/ROTATION.md).\n"
     "\n"
-    "  -o FILE   write the two lines to FILE instead of standard output: atomically (a temporary\n"
+    "  --format env        the two lines above (default)\n"
+    "  --format keys-file  the content of a CONNECTOR_CRED_KEYS_FILE secret instead: the JSON map\n"
+    "            {\"<kid>\":\"<key>\",...} and a newline. The file does not carry the active kid:\n"
+    "            standard error says which CONNECTOR_CRED_ACTIVE_KID=<kid> to set beside it.\n"
+    "  -o FILE   write the output to FILE instead of standard output: atomically (a temporary\n"
     "            file next to it, fsync, rename), always mode 0600. Refused (exit 2, nothing\n"
     "            touched) when FILE exists, since a second run mints a different key that may\n"
     "            already be deployed; a symbolic link or a non-regular file is always refused.\n"
@@ -42,72 +46,58 @@ constexpr const char* kRotateHelp =
     "The lines are POSIX sh syntax ('set -a; . FILE'): the key map is single-quoted, so it is not\n"
     "a docker --env-file (which keeps quotes literally). Every kid printed must be plain: 1 to 64\n"
     "letters, digits, '.', '_' and '-' (needs no quoting); a keyring holding another kid is\n"
-    "refused (exit 2).\n"
+    "refused (exit 2), in both formats.\n"
     "Exit 0 done; 1 the output could not be written; 2 usage or configuration error.\n";
-
-constexpr std::size_t kMaxSecretFileBytes = 1024 * 1024;
-
-// The text of NAME, or of the file NAME_FILE names (keyringFromEnv has already validated them).
-std::optional<SecretBuffer> settingText(const EnvLookup& lookup, const std::string& name) {
-  std::optional<std::string> direct = lookup(name);
-  if (direct && !direct->empty()) {
-    SecretBuffer out(direct->begin(), direct->end());
-    detail::secureWipe(direct->data(), direct->size());
-    return out;
-  }
-  const std::optional<std::string> path = lookup(name + "_FILE");
-  if (!path || path->empty()) return std::nullopt;
-  std::ifstream file(*path, std::ios::binary);
-  SecretBuffer out;
-  if (!file || !readAll(file, kMaxSecretFileBytes, out)) {
-    throw KeyringError(name + "_FILE (\"" + *path + "\"): cannot read the file");
-  }
-  return out;
-}
-
-SecretBuffer trimmed(const char* begin, const char* end) {
-  const auto space = [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-  };
-  while (begin != end && space(*begin)) ++begin;
-  while (begin != end && space(*(end - 1))) --end;
-  return SecretBuffer(begin, end);
-}
-
-// kid -> base64 key text of the configuration in the environment.
-std::map<std::string, SecretBuffer> currentKeys(const EnvLookup& lookup) {
-  std::map<std::string, SecretBuffer> keys;
-  if (std::optional<SecretBuffer> map = settingText(lookup, "CONNECTOR_CRED_KEYS")) {
-    nlohmann::json parsed;
-    if (!detail::parseJson(map->data(), map->size(), parsed) || !parsed.is_object()) {
-      throw KeyringError("CONNECTOR_CRED_KEYS is not a JSON object");
-    }
-    for (auto it = parsed.begin(); it != parsed.end(); ++it) {
-      const std::string& key = it.value().get_ref<const std::string&>();
-      keys[it.key()] = trimmed(key.data(), key.data() + key.size());
-    }
-    detail::wipeJsonValues(parsed);
-    return keys;
-  }
-  std::optional<SecretBuffer> single = settingText(lookup, "CONNECTOR_CRED_KEY");
-  if (!single) throw KeyringError("CONNECTOR_CRED_KEY is not set");
-  std::optional<std::string> kid = lookup("CONNECTOR_CRED_KID");
-  keys[kid && !kid->empty() ? *kid : "v1"] =
-      trimmed(single->data(), single->data() + single->size());
-  return keys;
-}
 
 void append(SecretBuffer& out, std::string_view text) {
   out.insert(out.end(), text.begin(), text.end());
 }
 
+// The JSON map of CONNECTOR_CRED_KEYS / a CONNECTOR_CRED_KEYS_FILE, in wiped memory. Every kid is
+// plain (checked before), so it needs no JSON escaping. The one use of the key gate in the tree.
+SecretBuffer keysJson(const KeyConfig& config) {
+  SecretBuffer text;
+  append(text, "{");
+  bool first = true;
+  for (const std::string& kid : config.kids()) {
+    if (!first) append(text, ",");
+    first = false;
+    append(text, "\"");
+    append(text, kid);
+    append(text, "\":\"");
+    const SecretBuffer key = config.keyBase64(kid, insecureKeyAccess());
+    text.insert(text.end(), key.begin(), key.end());
+    append(text, "\"");
+  }
+  append(text, "}");
+  return text;
+}
+
+// Reads keys back as a service would (CONNECTOR_CRED_KEYS and CONNECTOR_CRED_ACTIVE_KID) and
+// requires the same keyring: what rotate prints always loads as the configuration it built.
+bool readsBackAs(const SecretBuffer& keys, const std::string& active, const Keyring& expected) {
+  const EnvLookup lookup = [&](const std::string& name) -> std::optional<std::string> {
+    // The reader moves the value into wiped memory and wipes this copy.
+    if (name == "CONNECTOR_CRED_KEYS") return std::string(keys.begin(), keys.end());
+    if (name == "CONNECTOR_CRED_ACTIVE_KID") return active;
+    return std::nullopt;
+  };
+  const Keyring got = KeyConfig::fromEnv(lookup).toKeyring();
+  if (got.kids() != expected.kids() || got.activeKid() != expected.activeKid()) return false;
+  for (const std::string& kid : expected.kids()) {
+    if (got.fingerprint(kid) != expected.fingerprint(kid)) return false;
+  }
+  return true;
+}
+
 int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
               const CliEnv& env) {
-  std::string newKid, activateKid, output;
+  std::string newKid, activateKid, output, format = "env";
   bool haveNew = false, haveActivate = false, haveOutput = false, force = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if ((a == "--kid" || a == "--activate" || a == "-o") && i + 1 >= args.size()) {
+    if ((a == "--kid" || a == "--activate" || a == "-o" || a == "--format") &&
+        i + 1 >= args.size()) {
       return usageError(err, "rotate", a + " needs a value");
     }
     if (a == "--kid") {
@@ -119,6 +109,8 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
     } else if (a == "-o") {
       output = args[++i];
       haveOutput = true;
+    } else if (a == "--format") {
+      format = args[++i];
     } else if (a == "--force") {
       force = true;
     } else {
@@ -127,6 +119,9 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
   }
   if (haveNew == haveActivate) {
     return usageError(err, "rotate", "give exactly one of --kid NEW or --activate KID");
+  }
+  if (format != "env" && format != "keys-file") {
+    return usageError(err, "rotate", "--format must be env or keys-file");
   }
   if (haveOutput && (output.empty() || output == "-")) {
     return usageError(err, "rotate", "-o needs a file name");
@@ -145,31 +140,23 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return outputFailure(err, "rotate", file);
   }
 
-  const EnvLookup lookup = lookupOf(env);
-  const Keyring keyring = keyringFromEnv(lookup);  // the configuration must be valid to start with
-  std::map<std::string, SecretBuffer> keys = currentKeys(lookup);
-  std::string active = keyring.activeKid();
+  // The configuration a service would load (KeyringError, exit 2, when it would not), edited.
+  KeyConfig config = KeyConfig::fromEnv(lookupOf(env));
   if (haveNew) {
-    if (keyring.contains(newKid)) {
-      return fail(err, "rotate", "kid \"" + newKid + "\" already exists; choose a new kid",
-                  kExitUsage);
-    }
-    std::string key = generateKeyBase64();
-    keys[newKid] = SecretBuffer(key.begin(), key.end());
-    detail::secureWipe(key.data(), key.size());
+    config.addGeneratedKey(newKid);  // refuses a kid the configuration holds
   } else {
-    if (!keyring.contains(activateKid)) {
+    if (!config.contains(activateKid)) {
       return fail(
           err, "rotate",
           (isValidKid(activateKid) ? "kid \"" + activateKid + "\"" : std::string("the kid")) +
               " is not in the keyring: run 'rotate --kid' and deploy its output first",
           kExitUsage);
     }
-    active = activateKid;
+    config.setActiveKid(activateKid);
   }
   // The printed lines need no quoting but the key map's single quotes: one rule for every kid.
-  for (const auto& entry : keys) {
-    if (!isPlainKid(entry.first)) {
+  for (const std::string& kid : config.kids()) {
+    if (!isPlainKid(kid)) {
       return fail(
           err, "rotate",
           "the keyring holds a kid that cannot be printed as a plain sh word (kids must be " +
@@ -178,43 +165,43 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
     }
   }
 
-  // Validate by building the keyring the printed lines describe.
-  {
-    std::map<std::string, std::string> check;
-    for (const auto& entry : keys)
-      check[entry.first].assign(entry.second.begin(), entry.second.end());
-    try {
-      (void)Keyring::fromBase64(check, active);
-    } catch (...) {
-      for (auto& entry : check) detail::secureWipe(entry.second.data(), entry.second.size());
-      throw;
-    }
-    for (auto& entry : check) detail::secureWipe(entry.second.data(), entry.second.size());
+  const SecretBuffer keys = keysJson(config);
+  const std::string& active = config.activeKid();
+  if (!readsBackAs(keys, active, config.toKeyring())) {
+    return fail(err, "rotate", "internal error: the output does not read back as the keyring",
+                kExitDataError);
   }
-
   SecretBuffer text;
-  append(text, "CONNECTOR_CRED_KEYS='{");
-  bool first = true;
-  for (const auto& entry : keys) {
-    if (!first) append(text, ",");
-    first = false;
-    append(text, nlohmann::json(entry.first).dump());
-    append(text, ":\"");
-    text.insert(text.end(), entry.second.begin(), entry.second.end());
-    append(text, "\"");
+  if (format == "env") {
+    append(text, "CONNECTOR_CRED_KEYS='");
+    text.insert(text.end(), keys.begin(), keys.end());
+    append(text, "'\nCONNECTOR_CRED_ACTIVE_KID=");
+    append(text, active);
+    append(text, "\n");
+  } else {
+    text.reserve(keys.size() + 1);
+    text.insert(text.end(), keys.begin(), keys.end());
+    append(text, "\n");
   }
-  append(text, "}'\nCONNECTOR_CRED_ACTIVE_KID=");
-  append(text, active);
-  append(text, "\n");
+  const auto activeKidHint = [&] {
+    if (format == "keys-file") {
+      err << "connector-crypto rotate: a keys file does not carry the active kid: set "
+             "CONNECTOR_CRED_ACTIVE_KID="
+          << active << " beside CONNECTOR_CRED_KEYS_FILE on every service\n";
+    }
+  };
 
   if (!haveOutput) {
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    // The hint only once the output is out (runCli reports a lost write).
+    if (format == "keys-file" && out.flush()) activeKidHint();
     return kExitOk;
   }
   if (!file.write({text.data(), text.size()}) || !file.commit()) {
     return outputFailure(err, "rotate", file);
   }
   err << "connector-crypto rotate: wrote " << output << " (mode 0600)\n";
+  activeKidHint();
   return kExitOk;
 }
 

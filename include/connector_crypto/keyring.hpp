@@ -96,7 +96,8 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 
 // Builds the keyring from the process environment (CONNECTOR_CRED_KEY[_FILE], CONNECTOR_CRED_KID,
 // CONNECTOR_CRED_KEYS[_FILE], CONNECTOR_CRED_ACTIVE_KID, CONNECTOR_CRED_REQUIRE_ENCRYPTED). Call it
-// once at startup; throws KeyringError naming the variable at fault.
+// once at startup; throws KeyringError naming the variable at fault. The same as
+// KeyConfig::fromEnv().toKeyring() (key_config.hpp), the one reader of those variables.
 CONNECTOR_CRYPTO_API Keyring keyringFromEnv();
 // The same rules, reading variables through lookup (tests, or a service with its own config source).
 CONNECTOR_CRYPTO_API Keyring keyringFromEnv(const EnvLookup& lookup);

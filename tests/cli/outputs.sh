@@ -37,6 +37,7 @@ full encrypt '{"token":"out-secret"}' encrypt
 full decrypt "$env1" decrypt
 full inspect "$env1" inspect
 full rotate "" rotate --kid v2
+full rotate "" rotate --kid v2 --format keys-file
 full audit "$line" audit
 full rewrap "$line" rewrap
 full "" "" --version
@@ -44,7 +45,8 @@ full "" "" --help
 [ "$("$bin" inspect <<<"$env1")" = '{"encrypted":true,"kid":"v1"}' ] || fail "inspect to a pipe"
 
 # 2. -o refuses what is not a regular file, touching nothing.
-for cmd in "rewrap $work/export.jsonl" "rotate --kid v2" "rotate --kid v2 --force"; do
+for cmd in "rewrap $work/export.jsonl" "rotate --kid v2" "rotate --kid v2 --force" \
+  "rotate --kid v2 --format keys-file"; do
   # shellcheck disable=SC2086
   expect_code 2 "$bin" $cmd -o /dev/null 2>"$work/o.err"
   grep -q '"/dev/null" exists and is not a regular file' "$work/o.err" || fail "$cmd -o /dev/null"
@@ -58,6 +60,25 @@ done
 "$bin" rotate --kid v2 -o "$work/stage1.env" 2>/dev/null
 expect_code 2 "$bin" rotate --kid v2 -o "$work/stage1.env" 2>/dev/null
 [ "$(stat -c %a "$work/stage1.env")" = 600 ] || fail "rotate -o mode"
+
+# A keys file (--format keys-file) is the secret a CONNECTOR_CRED_KEYS_FILE names: fed back to the
+# binary it is the keyring of the env lines, fingerprints included; the active kid is on stderr.
+"$bin" rotate --kid v2 --format keys-file -o "$work/keys.json" 2>"$work/keys.err"
+[ "$(stat -c %a "$work/keys.json")" = 600 ] || fail "rotate --format keys-file -o mode"
+[ "$(wc -l <"$work/keys.json")" = 1 ] || fail "a keys file is one line"
+grep -qx "connector-crypto rotate: a keys file does not carry the active kid: set CONNECTOR_CRED_ACTIVE_KID=v1 beside CONNECTOR_CRED_KEYS_FILE on every service" \
+  "$work/keys.err" || fail "rotate --format keys-file: no active-kid hint: $(cat "$work/keys.err")"
+(
+  unset CONNECTOR_CRED_KEY CONNECTOR_CRED_KID
+  CONNECTOR_CRED_KEYS_FILE="$work/keys.json" CONNECTOR_CRED_ACTIVE_KID=v1 "$bin" check >"$work/file.check"
+  CONNECTOR_CRED_KEYS="$(cat "$work/keys.json")" CONNECTOR_CRED_ACTIVE_KID=v1 "$bin" check >"$work/env.check"
+  # Stage 2 from the keys file: the same map, written again.
+  CONNECTOR_CRED_KEYS_FILE="$work/keys.json" CONNECTOR_CRED_ACTIVE_KID=v1 \
+    "$bin" rotate --activate v2 --format keys-file -o "$work/keys2.json" 2>/dev/null
+)
+cmp -s "$work/file.check" "$work/env.check" || fail "the keys file and its env form differ"
+grep -q '^kid v2 fingerprint ' "$work/file.check" || fail "check on the keys file: $(cat "$work/file.check")"
+cmp -s "$work/keys.json" "$work/keys2.json" || fail "rotate --activate changed the keys file's map"
 
 # 3. A signal while rewrap -o is writing (its input a FIFO held open): no temporary file is left,
 # the run dies of the signal. Job control (set -m) so that a background job does not ignore SIGINT.
