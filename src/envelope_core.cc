@@ -1,11 +1,11 @@
 // The envelope format over bytes: member rules, AEAD open and seal, the envelope's text.
 #include "envelope_core.hpp"
 
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "base64_fast.hpp"
-#include "connector_crypto/detail/base64.hpp"
 #include "connector_crypto/error.hpp"
+#include "json_text.hpp"
 #include "random.hpp"
 
 namespace connector_crypto {
@@ -25,12 +25,6 @@ std::string_view stringMember(const EnvelopeMember& member, const char* name) {
 }
 
 }  // namespace
-
-bool hasEnvelopeShape(const EnvelopeFields& fields) noexcept {
-  using State = EnvelopeMember::State;
-  return fields.encIsOne && fields.kid.state == State::string && fields.iv.state == State::string &&
-         fields.ct.state == State::string;
-}
 
 ParsedEnvelope parseEnvelope(const EnvelopeFields& fields, std::size_t padding) {
   if (!fields.encIsOne) {
@@ -111,7 +105,7 @@ SealedMembers sealBytes(const std::uint8_t* plaintext, std::size_t size,
     cipher.seal({iv.data(), iv.size()}, {}, {plaintext, size}, sealed.data());
   });
   SealedMembers out;
-  out.kid = &entry.kid();
+  out.kid = entry.kid();
   out.iv = base64EncodeFast(iv.data(), iv.size());
   out.ct = base64EncodeFast(sealed.data(), sealed.size());
   entry.countEncryption();
@@ -119,8 +113,11 @@ SealedMembers sealBytes(const std::uint8_t* plaintext, std::size_t size,
 }
 
 std::string envelopeText(const SealedMembers& members) {
-  // A kid is printable ASCII, but may hold '"' or '\\': nlohmann escapes it (it is not secret).
-  const std::string kid = nlohmann::json(*members.kid).dump();
+  // A kid is printable ASCII, but may hold '"' or '\\': escaped as the serializer does.
+  std::size_t kidSize = 0;
+  core::measureString(members.kid, kidSize);
+  std::string kid(kidSize, '\0');
+  core::writeString(members.kid, kid.data());
   std::string out;
   out.reserve(members.ct.size() + members.iv.size() + kid.size() + 32);
   out.append("{\"__enc\":1,\"kid\":").append(kid);
@@ -151,12 +148,126 @@ CredentialsInfo inspectEnvelope(const EnvelopeFields& fields) {
   return info;
 }
 
+std::size_t openText(ParsedEnvelope& envelope, const KeyringState& state) {
+  const KeyEntry& entry = entryFor(state, envelope.kid);
+  const std::size_t size = openInPlace(envelope, entry);
+  const std::string_view plaintext(reinterpret_cast<const char*>(envelope.sealed.data()), size);
+  if (scanJsonTextPadded(plaintext, false, nullptr) != JsonTextVerdict::ok) {
+    throwPlaintextNotJson();
+  }
+  entry.countDecryption();
+  return size;
+}
+
 void throwPlaintextNotJson() {
   throw DecryptError(
       ErrorCode::kInvalidPlaintext,
       "envelope: the decrypted plaintext is not valid UTF-8 JSON (or nests deeper than 512 "
       "levels)");
 }
+
+// ---- the exported core (connector_crypto/detail/core.hpp) -------------------------------------
+
+namespace core {
+
+bool hasEnvelopeShape(const EnvelopeFields& fields) noexcept {
+  using State = EnvelopeMember::State;
+  return fields.encIsOne && fields.kid.state == State::string && fields.iv.state == State::string &&
+         fields.ct.state == State::string;
+}
+
+SealedMembers seal(std::string_view json, const Keyring& keyring) {
+  return sealBytes(reinterpret_cast<const std::uint8_t*>(json.data()), json.size(),
+                   KeyringAccess::state(keyring));
+}
+
+void open(const EnvelopeFields& fields, const Keyring& keyring, JsonEvents& events) {
+  const KeyringState& state = KeyringAccess::state(keyring);
+  ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
+  const KeyEntry& entry = entryFor(state, envelope.kid);
+  // Decrypted in place: the plaintext is followed by the tag and the padding the parser may read.
+  const std::size_t size = openInPlace(envelope, entry);
+  const std::string_view plaintext(reinterpret_cast<const char*>(envelope.sealed.data()), size);
+  if (!parse(plaintext, true, events)) throwPlaintextNotJson();
+  entry.countDecryption();
+}
+
+bool reseal(const EnvelopeFields& fields, const Keyring& keyring, SealedMembers& out) {
+  const KeyringState& state = KeyringAccess::state(keyring);
+  ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
+  if (envelope.kid == keyring.activeKid()) return false;
+  const std::size_t size = openText(envelope, state);
+  out = sealBytes(envelope.sealed.data(), size, state);
+  return true;
+}
+
+bool needsRewrap(const EnvelopeFields& fields, const Keyring& keyring) {
+  return parseEnvelope(fields, 0).kid != keyring.activeKid();
+}
+
+void admitPlaintext(const char* operation, const Keyring& keyring) {
+  const KeyringState& state = KeyringAccess::state(keyring);
+  if (!state.options.requireEncrypted) return;
+  state.plaintextRejected.fetch_add(1, std::memory_order_relaxed);
+  throw PlaintextRejectedError(std::string(operation) +
+                               ": the stored value is plaintext, and this keyring requires "
+                               "encryption (requireEncrypted / CONNECTOR_CRED_REQUIRE_ENCRYPTED=1)");
+}
+
+void countPassthrough(const Keyring& keyring) noexcept {
+  KeyringAccess::state(keyring).plaintextPassthroughs.fetch_add(1, std::memory_order_relaxed);
+}
+
+CredentialsInfo inspect(const EnvelopeFields& fields) { return inspectEnvelope(fields); }
+
+void throwUnserializable(Unserializable why) {
+  switch (why) {
+    case Unserializable::tooDeep:
+      throw Error(ErrorCode::kTooDeep, "credentials: the value nests arrays/objects deeper than " +
+                                           std::to_string(kMaxJsonDepth) +
+                                           " levels, the most decrypt reads");
+    case Unserializable::badUtf8:
+      break;
+    case Unserializable::discarded:
+      throw Error(
+          ErrorCode::kNotSerializable,
+          "credentials: a discarded value (what a failed nlohmann::json::parse returns) is not "
+          "JSON; nothing was encrypted");
+    case Unserializable::binary:
+      throw Error(
+          ErrorCode::kNotSerializable,
+          "credentials: a binary value (nlohmann::json::binary) is not JSON; nothing was "
+          "encrypted");
+    case Unserializable::nonFinite:
+      throw Error(
+          ErrorCode::kNotSerializable,
+          "credentials: a number is NaN or infinite, which JSON cannot hold; nothing was "
+          "encrypted");
+  }
+  throw Error(ErrorCode::kNotSerializable,
+              "credentials: a string is not valid UTF-8; nothing was encrypted");
+}
+
+void throwEnvelopeRefused(const char* operation, bool plainOnly) {
+  throw EnvelopeError(ErrorCode::kEnvelopeRefused,
+                      std::string(operation) +
+                          (plainOnly ? ": the value carries \"__enc\"; only plaintext is accepted here"
+                                     : ": the value carries \"__enc\" but is not a valid envelope; "
+                                       "refusing to wrap it"));
+}
+
+void throwInvalidText(const char* operation) {
+  throw Error(ErrorCode::kInvalidText,
+              std::string(operation) +
+                  ": the text is not JSON (exactly one value, valid UTF-8, no NUL byte, at most "
+                  "512 levels of nesting)");
+}
+
+void throwInternal(const char* operation) {
+  throw Error(ErrorCode::kInternal, std::string(operation) + ": internal error");
+}
+
+}  // namespace core
 
 }  // namespace detail
 }  // namespace connector_crypto

@@ -1,16 +1,17 @@
-// Internal: the envelope format over bytes, shared by the value API (envelope.cc) and the text API
-// (text.cc). Every rule of docs/FORMAT.md "What a reader must reject" lives here, once.
+// Internal: the envelope format over bytes, shared by the core's exported entry points
+// (connector_crypto/detail/core.hpp, which the value adapters call) and the text API (text.cc).
+// Every rule of docs/FORMAT.md "What a reader must reject" lives here, once.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <new>
 #include <string>
 #include <string_view>
 
+#include "connector_crypto/credentials_info.hpp"
+#include "connector_crypto/detail/core.hpp"
 #include "connector_crypto/error.hpp"
-#include "connector_crypto/inspect.hpp"
 #include "connector_crypto/limits.hpp"
 #include "connector_crypto/secret_data.hpp"
 #include "keyring_state.hpp"
@@ -18,28 +19,12 @@
 namespace connector_crypto {
 namespace detail {
 
-// One member of an envelope as its reader found it: absent, a string (its unescaped text), or
-// another JSON type.
-struct EnvelopeMember {
-  enum class State { absent, string, other };
-  State state = State::absent;
-  std::string_view text;  // valid while the reader's value lives; only for State::string
-};
-
-// The members of an object that carries "__enc", as views: what every reader hands the core.
-struct EnvelopeFields {
-  // "__enc" as a number equal to 1 (an integer, or a double 1.0, as `=== 1` sees it), or not.
-  bool encIsOne = false;
-  EnvelopeMember kid, iv, ct;
-};
-
-// "__enc" equal to 1, as the TypeScript check `=== 1` sees it (a stored double 1.0 counts).
-inline bool isVersionOne(std::int64_t enc) noexcept { return enc == 1; }
-inline bool isVersionOne(std::uint64_t enc) noexcept { return enc == 1; }
-inline bool isVersionOne(double enc) noexcept { return enc == 1.0; }
-
-// True when fields have the shape isEncrypted accepts: "__enc" equal to 1, string kid, iv, ct.
-bool hasEnvelopeShape(const EnvelopeFields& fields) noexcept;
+using core::EnvelopeFields;
+using core::EnvelopeMember;
+using core::hasEnvelopeShape;
+using core::isVersionOne;
+using core::kJsonParsePadding;
+using core::SealedMembers;
 
 // A validated, decoded version-1 envelope.
 struct ParsedEnvelope {
@@ -63,12 +48,9 @@ const KeyEntry& entryFor(const KeyringState& state, std::string_view kid);
 // the caller does once the plaintext is accepted (countDecryption).
 std::size_t openInPlace(ParsedEnvelope& envelope, const KeyEntry& entry);
 
-// The base64 members of a fresh envelope.
-struct SealedMembers {
-  const std::string* kid = nullptr;
-  std::string iv;
-  std::string ct;
-};
+// Opens envelope in place and checks that its plaintext is JSON text (throwPlaintextNotJson
+// otherwise), counting the decryption; returns the plaintext's size.
+std::size_t openText(ParsedEnvelope& envelope, const KeyringState& state);
 
 // Seals plaintext bytes under the active key with a fresh random IV (counted as an encryption);
 // throws Error when they exceed the 16 MiB envelope limit.
@@ -81,21 +63,6 @@ std::string envelopeText(const SealedMembers& members);
 // The classification of a value that carries "__enc" (inspectCredentials): an envelope, or
 // malformed with the code decrypt throws.
 CredentialsInfo inspectEnvelope(const EnvelopeFields& fields);
-
-// Runs body, turning any nlohmann or std exception into an Error (bad_alloc excepted); a nlohmann
-// what() is never forwarded, since it may quote key or plaintext bytes.
-template <typename Body>
-auto guarded(const char* operation, Body&& body) {
-  try {
-    return body();
-  } catch (const Error&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (...) {
-    throw Error(ErrorCode::kInternal, std::string(operation) + ": internal error");
-  }
-}
 
 // The message of the DecryptError for an authentic plaintext that is not valid JSON.
 [[noreturn]] void throwPlaintextNotJson();

@@ -1,6 +1,7 @@
-// JSON for plaintext: a serializer byte-identical to nlohmann's dump() without its per-character
-// output calls, and (with CONNECTOR_CRYPTO_WITH_SIMDJSON) simdjson's DOM parser feeding the nlohmann
-// result, falling back to nlohmann's parser wherever the two could differ. docs/PERFORMANCE.md.
+// The core's JSON byte services (connector_crypto/detail/core.hpp): string escaping and number
+// formatting byte-identical to nlohmann's dump() for the adapters' serializer, and the plaintext
+// parser: (with CONNECTOR_CRYPTO_WITH_SIMDJSON) simdjson's DOM reported as events, falling back to
+// nlohmann's SAX parser wherever the two could differ. docs/PERFORMANCE.md.
 #include "json_codec.hpp"
 
 #include <algorithm>
@@ -28,20 +29,8 @@
 
 namespace connector_crypto {
 namespace detail {
+namespace core {
 namespace {
-
-struct TooDeep {};
-
-[[noreturn]] void throwInvalidUtf8() {
-  throw Error(ErrorCode::kNotSerializable,
-              "credentials: a string is not valid UTF-8; nothing was encrypted");
-}
-
-// True when text holds a NUL byte, which no JSON text does outside a string (RFC 8259) and which
-// nlohmann's lexer takes for the end of the input.
-bool holdsNul(const char* text, std::size_t size) noexcept {
-  return size != 0 && std::memchr(text, 0, size) != nullptr;
-}
 
 // ---- serializer -------------------------------------------------------------------------------
 
@@ -116,8 +105,9 @@ inline const unsigned char* skipClean(const unsigned char* p, const unsigned cha
   return p;
 }
 
-// Characters of the quoted, escaped string; false when it is not valid UTF-8.
-bool measureString(const std::string& s, std::size_t& n) noexcept {
+}  // namespace
+
+bool measureString(std::string_view s, std::size_t& n) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   std::size_t len = 2;
@@ -140,8 +130,7 @@ bool measureString(const std::string& s, std::size_t& n) noexcept {
   return true;
 }
 
-// Writes the quoted, escaped string (already validated by measureString).
-char* writeString(const std::string& s, char* o) noexcept {
+char* writeString(std::string_view s, char* o) noexcept {
   static constexpr char kHex[] = "0123456789abcdef";
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
@@ -177,116 +166,75 @@ char* writeString(const std::string& s, char* o) noexcept {
   return o;
 }
 
-// Formats a number as dump() does into buf (at least 64 chars); returns the end. A float must be
-// finite (measure() refuses the others).
-char* formatNumber(const nlohmann::json& v, char* buf) noexcept {
-  switch (v.type()) {
-    case nlohmann::json::value_t::number_integer:
-      return std::to_chars(buf, buf + 64, v.get_ref<const nlohmann::json::number_integer_t&>()).ptr;
-    case nlohmann::json::value_t::number_unsigned:
-      return std::to_chars(buf, buf + 64, v.get_ref<const nlohmann::json::number_unsigned_t&>()).ptr;
-    default:
-      return nlohmann::detail::to_chars(buf, buf + 64,
-                                        v.get_ref<const nlohmann::json::number_float_t&>());
-  }
+char* formatDouble(double value, char* buf) noexcept {
+  return nlohmann::detail::to_chars(buf, buf + kNumberChars, value);
 }
 
-// Why measure() refused a value (ok: it did not).
-enum class Fit { ok, tooDeep, badUtf8, discarded, binary, nonFinite };
+namespace {
 
-// Adds the compact text length of v to n; v sits inside `enclosing` arrays/objects. Refuses what
-// write() cannot write as JSON, and nesting past opensTooDeep, so neither recurses past the limit.
-Fit measure(const nlohmann::json& v, std::size_t& n, std::size_t enclosing) noexcept {
-  using T = nlohmann::json::value_t;
-  switch (v.type()) {
-    case T::null: n += 4; return Fit::ok;
-    case T::boolean: n += v.get_ref<const bool&>() ? 4 : 5; return Fit::ok;
-    case T::string:
-      return measureString(v.get_ref<const std::string&>(), n) ? Fit::ok : Fit::badUtf8;
-    case T::number_float:
-      if (!std::isfinite(v.get_ref<const nlohmann::json::number_float_t&>())) return Fit::nonFinite;
-      [[fallthrough]];
-    case T::number_integer:
-    case T::number_unsigned: {
-      char buf[64];
-      n += static_cast<std::size_t>(formatNumber(v, buf) - buf);
-      return Fit::ok;
-    }
-    case T::array: {
-      if (opensTooDeep(enclosing)) return Fit::tooDeep;
-      const auto& a = v.get_ref<const nlohmann::json::array_t&>();
-      n += 2 + (a.empty() ? 0 : a.size() - 1);
-      for (const auto& e : a) {
-        const Fit f = measure(e, n, enclosing + 1);
-        if (f != Fit::ok) return f;
-      }
-      return Fit::ok;
-    }
-    case T::object: {
-      if (opensTooDeep(enclosing)) return Fit::tooDeep;
-      const auto& o = v.get_ref<const nlohmann::json::object_t&>();
-      n += 2 + (o.empty() ? 0 : o.size() - 1) + o.size();  // commas and colons
-      for (const auto& [key, e] : o) {
-        if (!measureString(key, n)) return Fit::badUtf8;
-        const Fit f = measure(e, n, enclosing + 1);
-        if (f != Fit::ok) return f;
-      }
-      return Fit::ok;
-    }
-    case T::binary:
-      return Fit::binary;
-    case T::discarded:
-      return Fit::discarded;
-  }
-  return Fit::discarded;  // not reached: every value_t is handled above
-}
-
-char* write(const nlohmann::json& v, char* o) noexcept {
-  using T = nlohmann::json::value_t;
-  switch (v.type()) {
-    case T::null: std::memcpy(o, "null", 4); return o + 4;
-    case T::boolean:
-      if (v.get_ref<const bool&>()) {
-        std::memcpy(o, "true", 4);
-        return o + 4;
-      }
-      std::memcpy(o, "false", 5);
-      return o + 5;
-    case T::string: return writeString(v.get_ref<const std::string&>(), o);
-    case T::array: {
-      *o++ = '[';
-      bool first = true;
-      for (const auto& e : v.get_ref<const nlohmann::json::array_t&>()) {
-        if (!first) *o++ = ',';
-        first = false;
-        o = write(e, o);
-      }
-      *o++ = ']';
-      return o;
-    }
-    case T::object: {
-      *o++ = '{';
-      bool first = true;
-      for (const auto& [key, e] : v.get_ref<const nlohmann::json::object_t&>()) {
-        if (!first) *o++ = ',';
-        first = false;
-        o = writeString(key, o);
-        *o++ = ':';
-        o = write(e, o);
-      }
-      *o++ = '}';
-      return o;
-    }
-    default: {  // numbers (measure() refused every other type)
-      char buf[64];
-      const char* end = formatNumber(v, buf);
-      std::memcpy(o, buf, static_cast<std::size_t>(end - buf));
-      return o + (end - buf);
-    }
-  }
+// True when text holds a NUL byte, which no JSON text does outside a string (RFC 8259) and which
+// nlohmann's lexer takes for the end of the input.
+bool holdsNul(const char* text, std::size_t size) noexcept {
+  return size != 0 && std::memchr(text, 0, size) != nullptr;
 }
 
 // ---- parser -----------------------------------------------------------------------------------
+
+// Forwards nlohmann's SAX events to the adapter's events, refusing nesting past the limit. Its
+// verdicts are nlohmann::json::parse's: the parser of the build without simdjson, and the fallback.
+class SaxToEvents {
+ public:
+  using json = nlohmann::json;
+  explicit SaxToEvents(JsonEvents& events) noexcept : events_(events) {}
+
+  bool null() { return events_.onNull(), true; }
+  bool boolean(bool v) { return events_.onBool(v), true; }
+  bool number_integer(json::number_integer_t v) {
+    // Only a negative integer or "-0": the lexer gives the others number_unsigned.
+    return events_.onInt(static_cast<std::int64_t>(v)), true;
+  }
+  bool number_unsigned(json::number_unsigned_t v) {
+    return events_.onUint(static_cast<std::uint64_t>(v)), true;
+  }
+  bool number_float(json::number_float_t v, const json::string_t&) {
+    return events_.onDouble(static_cast<double>(v)), true;
+  }
+  bool string(json::string_t& s) { return events_.onString(s), true; }
+  bool binary(json::binary_t&) { return false; }  // not produced by the JSON lexer
+  bool key(json::string_t& k) { return events_.onKey(k), true; }
+  bool start_object(std::size_t) { return open() && (events_.onBeginObject(0), true); }
+  bool end_object() { return --depth_, events_.onEndObject(), true; }
+  bool start_array(std::size_t) { return open() && (events_.onBeginArray(0), true); }
+  bool end_array() { return --depth_, events_.onEndArray(), true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    return false;  // the message quotes the input: never kept
+  }
+
+ private:
+  bool open() noexcept {
+    if (opensTooDeep(depth_)) return false;
+    ++depth_;
+    return true;
+  }
+
+  JsonEvents& events_;
+  std::size_t depth_ = 0;
+};
+
+// nlohmann's verdict on text (no NUL byte in it), reported to events.
+bool parseWithNlohmann(const char* text, std::size_t size, JsonEvents& events) {
+  SaxToEvents sax(events);
+  try {
+    return nlohmann::json::sax_parse(text, text + size, &sax, nlohmann::json::input_format_t::json,
+                                     true, false);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const Error&) {
+    throw;
+  } catch (...) {
+    return false;  // a nlohmann exception quotes the input: never kept
+  }
+}
 
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
 
@@ -296,90 +244,109 @@ static_assert(kJsonParsePadding >= simdjson::SIMDJSON_PADDING, "padding too smal
 // get a parser of their own, freed afterwards.
 constexpr std::size_t kReusedParserLimit = 256 * 1024;
 
-// Copies a simdjson DOM into nlohmann values. Anything simdjson and nlohmann::json::parse could
-// read differently (-0, nesting past the limit) makes it give up, and nlohmann's parser decides.
-class DomToJson {
+// Reports a simdjson DOM as events. check() first: anything simdjson and nlohmann's parser could
+// read differently (-0, nesting past the limit) makes it decline before a single event, and
+// nlohmann's parser decides.
+class DomToEvents {
  public:
-  DomToJson(const char* text, std::size_t size, const std::uint8_t* strings) noexcept
-      : text_(text), size_(size), stringsEnd_(strings) {}
+  DomToEvents(std::string_view text, const std::uint8_t* strings) noexcept
+      : text_(text), stringsEnd_(strings) {}
 
-  bool build(simdjson::dom::element e, nlohmann::json& out, std::size_t depth) {
+  bool check(simdjson::dom::element e, std::size_t enclosing) {
     using simdjson::dom::element_type;
     switch (e.type()) {
       case element_type::OBJECT: {
-        if (opensTooDeep(depth)) return false;
         simdjson::dom::object obj;
-        if (e.get(obj) != simdjson::SUCCESS) return false;
-        out = nlohmann::json::object();
-        auto& members = out.get_ref<nlohmann::json::object_t&>();
+        if (opensTooDeep(enclosing) || e.get(obj) != simdjson::SUCCESS) return false;
         for (simdjson::dom::key_value_pair kv : obj) {
-          note(kv.key);
-          const std::size_t before = members.size();
-          auto it = members.emplace_hint(members.end(), std::piecewise_construct,
-                                         std::forward_as_tuple(kv.key), std::forward_as_tuple());
-          if (members.size() == before) it->second = nlohmann::json();  // duplicate: last wins
-          if (!build(kv.value, it->second, depth + 1)) return false;
+          if (!check(kv.value, enclosing + 1)) return false;
         }
         return true;
       }
       case element_type::ARRAY: {
-        if (opensTooDeep(depth)) return false;
         simdjson::dom::array arr;
-        if (e.get(arr) != simdjson::SUCCESS) return false;
-        out = nlohmann::json::array();
-        auto& items = out.get_ref<nlohmann::json::array_t&>();
-        items.reserve(arr.size());
+        if (opensTooDeep(enclosing) || e.get(arr) != simdjson::SUCCESS) return false;
         for (simdjson::dom::element child : arr) {
-          items.emplace_back();
-          if (!build(child, items.back(), depth + 1)) return false;
+          if (!check(child, enclosing + 1)) return false;
         }
-        return true;
-      }
-      case element_type::STRING: {
-        std::string_view s;
-        if (e.get(s) != simdjson::SUCCESS) return false;
-        note(s);
-        out = nlohmann::json(std::string(s));
         return true;
       }
       case element_type::INT64: {
+        // nlohmann reads "-0" as the signed 0, which simdjson does not tell from "0".
         std::int64_t i = 0;
-        if (e.get(i) != simdjson::SUCCESS) return false;
-        // nlohmann reads a non-negative integer as unsigned, and "-0" as the signed 0, which
-        // simdjson does not tell from "0": a zero in a text holding "-0" goes to nlohmann.
-        if (i == 0 && hasMinusZero()) return false;
-        if (i >= 0) {
-          out = static_cast<std::uint64_t>(i);
-        } else {
-          out = i;
-        }
-        return true;
-      }
-      case element_type::UINT64: {
-        std::uint64_t u = 0;
-        if (e.get(u) != simdjson::SUCCESS) return false;
-        out = u;
-        return true;
+        return e.get(i) == simdjson::SUCCESS && (i != 0 || !hasMinusZero());
       }
       case element_type::DOUBLE: {
-        double d = 0;
-        if (e.get(d) != simdjson::SUCCESS) return false;
         // "-0" is the integer 0 for nlohmann but -0.0 for simdjson; "-0.0" is -0.0 for both.
-        if (d == 0 && std::signbit(d)) return false;
-        out = d;
-        return true;
+        double d = 0;
+        return e.get(d) == simdjson::SUCCESS && !(d == 0 && std::signbit(d));
       }
-      case element_type::BOOL: {
-        bool b = false;
-        if (e.get(b) != simdjson::SUCCESS) return false;
-        out = b;
-        return true;
-      }
-      case element_type::NULL_VALUE:
-        out = nullptr;
+      default:
         return true;
     }
-    return false;
+  }
+
+  // e's value as a T (check() accepted e and the type is e's, so get() succeeds).
+  template <typename T>
+  static T valueOf(simdjson::dom::element e) noexcept {
+    T v{};
+    const simdjson::error_code ignored = e.get(v);
+    static_cast<void>(ignored);
+    return v;
+  }
+
+  // Reports e (check() accepted it).
+  void emit(simdjson::dom::element e, JsonEvents& events) {
+    using simdjson::dom::element_type;
+    switch (e.type()) {
+      case element_type::OBJECT: {
+        const auto obj = valueOf<simdjson::dom::object>(e);
+        events.onBeginObject(obj.size());
+        for (simdjson::dom::key_value_pair kv : obj) {
+          note(kv.key);
+          events.onKey(kv.key);
+          emit(kv.value, events);
+        }
+        events.onEndObject();
+        return;
+      }
+      case element_type::ARRAY: {
+        const auto arr = valueOf<simdjson::dom::array>(e);
+        events.onBeginArray(arr.size());
+        for (simdjson::dom::element child : arr) emit(child, events);
+        events.onEndArray();
+        return;
+      }
+      case element_type::STRING: {
+        const auto s = valueOf<std::string_view>(e);
+        note(s);
+        events.onString(s);
+        return;
+      }
+      case element_type::INT64: {
+        const auto i = valueOf<std::int64_t>(e);
+        // nlohmann reads a non-negative integer as unsigned.
+        if (i >= 0) {
+          events.onUint(static_cast<std::uint64_t>(i));
+        } else {
+          events.onInt(i);
+        }
+        return;
+      }
+      case element_type::UINT64: {
+        events.onUint(valueOf<std::uint64_t>(e));
+        return;
+      }
+      case element_type::DOUBLE: {
+        events.onDouble(valueOf<double>(e));
+        return;
+      }
+      case element_type::BOOL: {
+        events.onBool(valueOf<bool>(e));
+        return;
+      }
+      case element_type::NULL_VALUE: events.onNull(); return;
+    }
   }
 
   // End of the string bytes simdjson wrote (each string is followed by a NUL).
@@ -389,14 +356,11 @@ class DomToJson {
   void note(std::string_view s) noexcept { noteString(stringsEnd_, s); }
 
   bool hasMinusZero() noexcept {
-    if (minusZero_ < 0) {
-      minusZero_ = std::string_view(text_, size_).find("-0") != std::string_view::npos ? 1 : 0;
-    }
+    if (minusZero_ < 0) minusZero_ = text_.find("-0") != std::string_view::npos ? 1 : 0;
     return minusZero_ == 1;
   }
 
-  const char* text_;
-  std::size_t size_;
+  std::string_view text_;
   const std::uint8_t* stringsEnd_;
   int minusZero_ = -1;  // unknown until a zero is met
 };
@@ -404,89 +368,46 @@ class DomToJson {
 enum class FastParse { ok, fallback };
 
 FastParse parseWithSimdjson(simdjson::dom::parser& parser, const char* text, std::size_t size,
-                            nlohmann::json& out) {
+                            JsonEvents& events) {
   simdjson::dom::element root;
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(text);
   if (parser.parse(bytes, size, false).get(root) != simdjson::SUCCESS) {
     wipeParser(parser, size, 0, nullptr);
     return FastParse::fallback;
   }
-  DomToJson walker(text, size, parser.doc.string_buf.get());
-  bool ok = false;
+  DomToEvents walker({text, size}, parser.doc.string_buf.get());
   try {
-    ok = walker.build(root, out, 0);
+    if (!walker.check(root, 0)) {
+      wipeParser(parser, size, tapeUsed(parser), nullptr);
+      return FastParse::fallback;
+    }
+    walker.emit(root, events);
   } catch (...) {
-    wipeParser(parser, size, 0, nullptr);
-    wipeJsonValues(out);
+    wipeParser(parser, size, tapeUsed(parser), nullptr);
     throw;
   }
-  // A walk that gave up early has not seen every string: wipe the bound then.
-  wipeParser(parser, size, tapeUsed(parser), ok ? walker.stringsEnd() : nullptr);
-  if (!ok) {
-    wipeJsonValues(out);
-    out = nullptr;
-    return FastParse::fallback;
-  }
+  wipeParser(parser, size, tapeUsed(parser), walker.stringsEnd());
   return FastParse::ok;
 }
 
-bool parseReferenceUnchecked(const char* text, std::size_t size, nlohmann::json& out);
-
-bool parsePaddedFast(const char* text, std::size_t size, nlohmann::json& out) {
+bool parsePaddedFast(const char* text, std::size_t size, JsonEvents& events) {
   FastParse result;
   if (size <= kReusedParserLimit) {
     thread_local simdjson::dom::parser parser;
-    result = parseWithSimdjson(parser, text, size, out);
+    result = parseWithSimdjson(parser, text, size, events);
   } else {
     simdjson::dom::parser parser;
-    result = parseWithSimdjson(parser, text, size, out);
+    result = parseWithSimdjson(parser, text, size, events);
   }
   if (result == FastParse::ok) return true;
-  return parseReferenceUnchecked(text, size, out);
+  return parseWithNlohmann(text, size, events);
 }
 
 #endif  // CONNECTOR_CRYPTO_HAVE_SIMDJSON
 
-// parseJsonReference once the NUL refusal is done.
-bool parseReferenceUnchecked(const char* text, std::size_t size, nlohmann::json& out) {
-  const auto limitDepth = [](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
-    // depth counts the containers already open around the one starting now.
-    if ((event == nlohmann::json::parse_event_t::object_start ||
-         event == nlohmann::json::parse_event_t::array_start) &&
-        opensTooDeep(static_cast<std::size_t>(depth))) {
-      throw TooDeep{};
-    }
-    return true;
-  };
-  try {
-    out = nlohmann::json::parse(text, text + size, limitDepth, true, false);
-    return true;
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (...) {
-    out = nullptr;
-    return false;
-  }
-}
-
-bool nestsWithin(const nlohmann::json& v, std::size_t enclosing) noexcept {
-  if (v.is_array()) {
-    if (opensTooDeep(enclosing)) return false;
-    for (const auto& e : v.get_ref<const nlohmann::json::array_t&>()) {
-      if (!nestsWithin(e, enclosing + 1)) return false;
-    }
-  } else if (v.is_object()) {
-    if (opensTooDeep(enclosing)) return false;
-    for (const auto& member : v.get_ref<const nlohmann::json::object_t&>()) {
-      if (!nestsWithin(member.second, enclosing + 1)) return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
-bool jsonFastParserEnabled() noexcept {
+bool fastParserEnabled() noexcept {
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
   return true;
 #else
@@ -494,120 +415,20 @@ bool jsonFastParserEnabled() noexcept {
 #endif
 }
 
-bool nestsWithinLimit(const nlohmann::json& value) noexcept { return nestsWithin(value, 0); }
-
-void throwTooDeep() {
-  throw Error(ErrorCode::kTooDeep, "credentials: the value nests arrays/objects deeper than " +
-              std::to_string(kMaxJsonDepth) + " levels, the most decrypt reads");
-}
-
-SecretBuffer serializeJson(const nlohmann::json& value) {
-  std::size_t size = 0;
-  switch (measure(value, size, 0)) {
-    case Fit::ok: break;
-    case Fit::tooDeep:
-      throwTooDeep();
-    case Fit::badUtf8:
-      throwInvalidUtf8();
-    case Fit::discarded:
-      throw Error(
-          ErrorCode::kNotSerializable,
-          "credentials: a discarded value (what a failed nlohmann::json::parse returns) is not "
-          "JSON; nothing was encrypted");
-    case Fit::binary:
-      throw Error(
-          ErrorCode::kNotSerializable,
-          "credentials: a binary value (nlohmann::json::binary) is not JSON; nothing was "
-          "encrypted");
-    case Fit::nonFinite:
-      throw Error(
-          ErrorCode::kNotSerializable,
-          "credentials: a number is NaN or infinite, which JSON cannot hold; nothing was "
-          "encrypted");
-  }
-  SecretBuffer out(size);
-  char* end = write(value, out.data());
-  if (static_cast<std::size_t>(end - out.data()) != size) {
-    throw Error("credentials: internal error while serializing");
-  }
-  return out;
-}
-
-SecretBuffer serializeJsonReference(const nlohmann::json& value) {
-  SecretBuffer out;
-  try {
-    nlohmann::detail::serializer<nlohmann::json> serializer(
-        std::make_shared<nlohmann::detail::output_vector_adapter<char, WipingAllocator<char>>>(out),
-        ' ', nlohmann::json::error_handler_t::strict);
-    serializer.dump(value, false, false, 0);
-  } catch (const nlohmann::json::exception&) {
-    // type_error 316 quotes the offending bytes: replace it.
-    throwInvalidUtf8();
-  }
-  return out;
-}
-
-bool parseJson(const char* text, std::size_t size, nlohmann::json& out) {
-  if (holdsNul(text, size)) {
-    out = nullptr;
-    return false;
-  }
+bool parse(std::string_view text, bool padded, JsonEvents& events) {
+  if (holdsNul(text.data(), text.size())) return false;
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
-  if (size > SIZE_MAX / 2) return parseReferenceUnchecked(text, size, out);
-  SecretBuffer padded(size + kJsonParsePadding);
-  std::copy(text, text + size, padded.data());
-  return parsePaddedFast(padded.data(), size, out);
+  if (padded) return parsePaddedFast(text.data(), text.size(), events);
+  if (text.size() > SIZE_MAX / 2) return parseWithNlohmann(text.data(), text.size(), events);
+  SecretBuffer copy(text.size() + kJsonParsePadding);
+  std::copy(text.begin(), text.end(), copy.data());
+  return parsePaddedFast(copy.data(), text.size(), events);
 #else
-  return parseReferenceUnchecked(text, size, out);
+  (void)padded;
+  return parseWithNlohmann(text.data(), text.size(), events);
 #endif
 }
 
-bool parseJsonPadded(const char* text, std::size_t size, nlohmann::json& out) {
-  if (holdsNul(text, size)) {
-    out = nullptr;
-    return false;
-  }
-#if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
-  return parsePaddedFast(text, size, out);
-#else
-  return parseReferenceUnchecked(text, size, out);
-#endif
-}
-
-bool parseJsonReference(const char* text, std::size_t size, nlohmann::json& out) {
-  if (holdsNul(text, size)) {
-    out = nullptr;
-    return false;
-  }
-  return parseReferenceUnchecked(text, size, out);
-}
-
-void wipeJsonValues(nlohmann::json& value) noexcept {
-  std::vector<nlohmann::json*> pending{&value};
-  while (!pending.empty()) {
-    nlohmann::json* v = pending.back();
-    pending.pop_back();
-    switch (v->type()) {
-      case nlohmann::json::value_t::string: {
-        auto& s = v->get_ref<std::string&>();
-        OPENSSL_cleanse(s.data(), s.capacity());
-        break;
-      }
-      case nlohmann::json::value_t::object:
-      case nlohmann::json::value_t::array:
-        for (auto& child : *v) pending.push_back(&child);
-        break;
-      case nlohmann::json::value_t::number_integer:
-      case nlohmann::json::value_t::number_unsigned:
-      case nlohmann::json::value_t::number_float:
-      case nlohmann::json::value_t::boolean:
-        *v = false;
-        break;
-      default:
-        break;
-    }
-  }
-}
-
+}  // namespace core
 }  // namespace detail
 }  // namespace connector_crypto

@@ -1,58 +1,92 @@
-// Internal: JSON text <-> nlohmann::json for plaintext, in memory the library wipes.
+// Internal: the plaintext JSON codec under the names the library's own code and tests use; each is
+// the core (connector_crypto/detail/core.hpp) or its adapter for nlohmann::json, nothing more.
 #pragma once
 
 #include <cstddef>
+#include <cstring>
+#include <memory>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
-#include "connector_crypto/limits.hpp"
+#include "connector_crypto/detail/core.hpp"
+#include "connector_crypto/detail/value_adapter.hpp"
 #include "connector_crypto/secret_data.hpp"
 
 namespace connector_crypto {
 namespace detail {
 
-// Readable bytes parseJsonPadded needs after the text (simdjson's SIMDJSON_PADDING).
-inline constexpr std::size_t kJsonParsePadding = 64;
+using core::kJsonParsePadding;
+using core::opensTooDeep;
 
-// True when parseJson uses simdjson (CONNECTOR_CRYPTO_WITH_SIMDJSON); false: nlohmann's parser.
-bool jsonFastParserEnabled() noexcept;
+inline bool jsonFastParserEnabled() noexcept { return core::fastParserEnabled(); }
 
-// The one nesting rule of the parsers and the serializer: true when an array or object opening
-// inside `enclosing` open arrays/objects is deeper than kMaxJsonDepth (so 512 nested are fine).
-constexpr bool opensTooDeep(std::size_t enclosing) noexcept { return enclosing >= kMaxJsonDepth; }
+inline bool nestsWithinLimit(const nlohmann::json& value) noexcept {
+  return adapter::nestsWithin(value, 0);
+}
 
-// True when value nests no deeper than opensTooDeep allows (recursion bounded by the limit).
-bool nestsWithinLimit(const nlohmann::json& value) noexcept;
+[[noreturn]] inline void throwTooDeep() { core::throwUnserializable(core::Unserializable::tooDeep); }
 
-// Throws the Error for a value nested deeper than kMaxJsonDepth (its message states the limit).
-[[noreturn]] void throwTooDeep();
-
-// Compact JSON text of value, byte-identical to value.dump() for every value it accepts; throws
-// Error (never a nlohmann exception) for what is not JSON or what parseJson would refuse: nesting
-// deeper than kMaxJsonDepth, a string that is not valid UTF-8, a discarded or binary value, a NaN
-// or infinite number. Recursion is bounded by the limit. Every buffer it grows through is wiped.
-SecretBuffer serializeJson(const nlohmann::json& value);
+// Compact JSON text of value, byte-identical to value.dump() (adapter::Serializer).
+inline SecretBuffer serializeJson(const nlohmann::json& value) {
+  return adapter::Serializer<nlohmann::json>::serialize(value);
+}
 
 // The reference serializer (nlohmann's dump(), unbounded recursion, binary and non-finite numbers
 // written as dump() writes them; Error for invalid UTF-8): for differential tests of the bytes.
-SecretBuffer serializeJsonReference(const nlohmann::json& value);
+inline SecretBuffer serializeJsonReference(const nlohmann::json& value) {
+  SecretBuffer out;
+  try {
+    nlohmann::detail::serializer<nlohmann::json> serializer(
+        std::make_shared<nlohmann::detail::output_vector_adapter<char, WipingAllocator<char>>>(out),
+        ' ', nlohmann::json::error_handler_t::strict);
+    serializer.dump(value, false, false, 0);
+  } catch (const nlohmann::json::exception&) {
+    // type_error 316 quotes the offending bytes: replace it.
+    core::throwUnserializable(core::Unserializable::badUtf8);
+  }
+  return out;
+}
 
-// Parses one JSON value from text (UTF-8, at most kMaxJsonDepth levels of nesting, nothing but
-// whitespace after it, no NUL byte anywhere: nlohmann's lexer would stop at one and accept what
-// came before). Returns false instead of throwing; the parser's message is never kept, since it
-// quotes the input. Same result as parseJsonReference for every input.
-bool parseJson(const char* text, std::size_t size, nlohmann::json& out);
+// The core's parser into a nlohmann::json (false, out null, for text that is not JSON).
+inline bool parseJson(const char* text, std::size_t size, nlohmann::json& out) {
+  out = nullptr;
+  return adapter::parseText({text, size}, false, out);
+}
 
 // parseJson for text followed by kJsonParsePadding readable bytes (any content): saves a copy.
-bool parseJsonPadded(const char* text, std::size_t size, nlohmann::json& out);
+inline bool parseJsonPadded(const char* text, std::size_t size, nlohmann::json& out) {
+  out = nullptr;
+  return adapter::parseText({text, size}, true, out);
+}
 
-// The reference parser (nlohmann::json::parse with the depth limit and the NUL refusal): for
-// differential tests.
-bool parseJsonReference(const char* text, std::size_t size, nlohmann::json& out);
+// The reference parser, for differential tests: nlohmann::json::parse itself, with the depth limit
+// and the NUL refusal (nlohmann's lexer would stop at a NUL and accept what came before).
+inline bool parseJsonReference(const char* text, std::size_t size, nlohmann::json& out) {
+  struct TooDeep {};
+  out = nullptr;
+  if (size != 0 && std::memchr(text, 0, size) != nullptr) return false;
+  const auto limitDepth = [](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    // depth counts the containers already open around the one starting now.
+    if ((event == nlohmann::json::parse_event_t::object_start ||
+         event == nlohmann::json::parse_event_t::array_start) &&
+        opensTooDeep(static_cast<std::size_t>(depth))) {
+      throw TooDeep{};
+    }
+    return true;
+  };
+  try {
+    out = nlohmann::json::parse(text, text + size, limitDepth, true, false);
+    return true;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (...) {
+    out = nullptr;
+    return false;
+  }
+}
 
-// Overwrites every string (OPENSSL_cleanse over its capacity) and number (and boolean) inside value,
-// in place; the structure and object keys stay.
-void wipeJsonValues(nlohmann::json& value) noexcept;
+inline void wipeJsonValues(nlohmann::json& value) noexcept { adapter::wipeValues(value); }
 
 }  // namespace detail
 }  // namespace connector_crypto

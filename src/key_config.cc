@@ -2,7 +2,7 @@
 // rotation's two edits, and the one gate through which key bytes leave the library.
 #include <utility>
 
-#include "connector_crypto/detail/base64.hpp"
+#include "base64_fast.hpp"
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/keygen.hpp"
 #include "connector_crypto/limits.hpp"

@@ -51,19 +51,6 @@ std::string sealPlainText(std::string_view json, const KeyringState& state) {
   return sealText(reinterpret_cast<const std::uint8_t*>(compact.data()), compact.size(), state);
 }
 
-// Opens envelope (decrypted in place) and checks that its plaintext is JSON text; returns the
-// plaintext's size (it starts at envelope.sealed.data()).
-std::size_t openText(detail::ParsedEnvelope& envelope, const KeyringState& state) {
-  const detail::KeyEntry& entry = detail::entryFor(state, envelope.kid);
-  const std::size_t size = detail::openInPlace(envelope, entry);
-  const std::string_view plaintext(reinterpret_cast<const char*>(envelope.sealed.data()), size);
-  if (detail::scanJsonTextPadded(plaintext, false, nullptr) != JsonTextVerdict::ok) {
-    detail::throwPlaintextNotJson();
-  }
-  entry.countDecryption();
-  return size;
-}
-
 }  // namespace
 
 std::string encryptCredentialsText(std::string_view json, const Keyring& keyring) {
@@ -71,7 +58,7 @@ std::string encryptCredentialsText(std::string_view json, const Keyring& keyring
     const JsonTextTop top = scanOrThrow("encryptCredentialsText", "json", json, true);
     if (top.kind == JsonTextTop::Kind::null) return std::string(json);
     if (carriesEnc(top)) {
-      if (detail::hasEnvelopeShape(top.fields)) return std::string(json);
+      if (detail::core::hasEnvelopeShape(top.fields)) return std::string(json);
       throw EnvelopeError(
           ErrorCode::kEnvelopeRefused,
           "encryptCredentialsText: the value carries \"__enc\" but is not a valid envelope; "
@@ -88,7 +75,7 @@ SecretBuffer decryptCredentialsText(std::string_view stored, const Keyring& keyr
     if (carriesEnc(top)) {
       detail::ParsedEnvelope envelope =
           detail::parseEnvelope(top.fields, detail::kJsonParsePadding);
-      const std::size_t size = openText(envelope, state);
+      const std::size_t size = detail::openText(envelope, state);
       const auto* begin = reinterpret_cast<const char*>(envelope.sealed.data());
       return SecretBuffer(begin, begin + size);
     }
@@ -135,7 +122,7 @@ std::string rewrapCredentialsText(std::string_view stored, const Keyring& keyrin
     }
     detail::ParsedEnvelope envelope = detail::parseEnvelope(top.fields, detail::kJsonParsePadding);
     if (envelope.kid == keyring.activeKid()) return std::string(stored);
-    const std::size_t size = openText(envelope, state);
+    const std::size_t size = detail::openText(envelope, state);
     return sealText(envelope.sealed.data(), size, state);
   });
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The shared-library build exports the public API only: the AEAD seam and every other detail stays
-# hidden (secureWipe is the one detail symbol inline templates in public headers need).
+# hidden, but for what the header templates call (detail::core, detail/core.hpp, and secureWipe).
+# And the ABI holds no nlohmann type: no exported connector_crypto function has nlohmann in its
+# signature, so a service built with another nlohmann 3.x or JSON_DIAGNOSTICS=1 links.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cmake -S . -B build-shared -DBUILD_SHARED_LIBS=ON -DCONNECTOR_CRYPTO_BUILD_TESTS=OFF \
@@ -10,13 +12,27 @@ lib=build-shared/libconnector_crypto.so
 # Symbol names without their parameter lists (a public constructor may take a detail type).
 exported=$(nm -DC --defined-only "$lib" | cut -d' ' -f3- | sed 's/(.*//' | grep 'connector_crypto::' | sort -u || true)
 echo "$exported"
-leaked=$(echo "$exported" | grep 'connector_crypto::detail::' | grep -v 'detail::secureWipe$' || true)
+leaked=$(echo "$exported" | grep 'connector_crypto::detail::' |
+  grep -v -e 'detail::secureWipe$' -e 'detail::core::[A-Za-z]*$' || true)
 if [ -n "$leaked" ]; then
   echo "internal symbols exported from $lib:"
   echo "$leaked"
   exit 1
 fi
-echo "$exported" | grep -q 'connector_crypto::encryptCredentials' || { echo "public API missing"; exit 1; }
+# Full signatures this time: any strong symbol of the library that names nlohmann (weak ones, W,
+# are header-template instances, the same code a consumer instantiates from its own nlohmann).
+for f in "$lib" build-shared/libconnector_crypto.a; do
+  [ -f "$f" ] || continue
+  withJson=$(nm -C --defined-only --extern-only "$f" 2>/dev/null | grep -E ' [TDBR] ' |
+    grep 'connector_crypto::' | grep 'nlohmann' || true)
+  if [ -n "$withJson" ]; then
+    echo "exported functions of $f with nlohmann in their signature:"
+    echo "$withJson"
+    exit 1
+  fi
+done
+echo "$exported" | grep -q 'connector_crypto::encryptCredentialsText' || { echo "public API missing"; exit 1; }
+echo "$exported" | grep -q 'connector_crypto::detail::core::seal' || { echo "core missing"; exit 1; }
 # The demo links the shared library and must still do its round trip.
 ./build-shared/tools/connector-crypto-demo | tail -n 1 | grep -qx 'round trip OK'
 echo "shared library exports only the public API; demo round trip OK"

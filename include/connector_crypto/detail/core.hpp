@@ -1,0 +1,167 @@
+// Internal: the compiled core the header adapters (value_adapter.hpp) call. Its ABI holds no
+// nlohmann (nor simdjson) type: it speaks bytes, views and a library-owned event interface, so a
+// service built with any nlohmann 3.x configuration links against the installed library. Every
+// rule of the envelope format lives behind these functions; the adapters only walk and build
+// values. Not API: names and signatures may change in any release.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <string>
+#include <string_view>
+
+#include "connector_crypto/config.hpp"
+#include "connector_crypto/error.hpp"
+#include "connector_crypto/credentials_info.hpp"
+#include "connector_crypto/keyring.hpp"
+#include "connector_crypto/limits.hpp"
+#include "connector_crypto/secret_data.hpp"
+
+namespace connector_crypto {
+namespace detail {
+namespace core {
+
+// One member of an object carrying "__enc" as its reader found it: absent, a string (a view of its
+// unescaped text, valid while the reader's value lives), or another JSON type.
+struct EnvelopeMember {
+  enum class State { absent, string, other };
+  State state = State::absent;
+  std::string_view text;
+};
+
+// The members of an object that carries "__enc": what every reader hands the core.
+struct EnvelopeFields {
+  // "__enc" as a number equal to 1 (an integer, or a double 1.0, as `=== 1` sees it), or not.
+  bool encIsOne = false;
+  EnvelopeMember kid, iv, ct;
+};
+
+// "__enc" equal to 1, as the TypeScript check `=== 1` sees it (a stored double 1.0 counts).
+inline bool isVersionOne(std::int64_t enc) noexcept { return enc == 1; }
+inline bool isVersionOne(std::uint64_t enc) noexcept { return enc == 1; }
+inline bool isVersionOne(double enc) noexcept { return enc == 1.0; }
+
+// The one nesting rule of the parsers and the serializer: true when an array or object opening
+// inside `enclosing` open arrays/objects is deeper than kMaxJsonDepth (so 512 nested are fine).
+constexpr bool opensTooDeep(std::size_t enclosing) noexcept { return enclosing >= kMaxJsonDepth; }
+
+// The member names the adapters look for (one spelling).
+inline constexpr std::string_view kEncName = "__enc";
+inline constexpr std::string_view kKidName = "kid";
+inline constexpr std::string_view kIvName = "iv";
+inline constexpr std::string_view kCtName = "ct";
+
+// The base64 members of a fresh envelope; kid views the keyring's kid (valid while it lives).
+struct SealedMembers {
+  std::string_view kid;
+  std::string iv;
+  std::string ct;
+};
+
+// What a parser reports, in document order, to the adapter building a value. A member's key comes
+// right before its value. The views are valid during the call only. A call may throw (bad_alloc);
+// the parser then wipes what it used and lets it through.
+class JsonEvents {
+ public:
+  virtual void onNull() = 0;
+  virtual void onBool(bool value) = 0;
+  virtual void onInt(std::int64_t value) = 0;  // a negative integer, or "-0"
+  virtual void onUint(std::uint64_t value) = 0;
+  virtual void onDouble(double value) = 0;
+  virtual void onString(std::string_view value) = 0;
+  virtual void onKey(std::string_view key) = 0;
+  virtual void onBeginObject(std::size_t sizeHint) = 0;  // sizeHint: members expected, or 0
+  virtual void onEndObject() = 0;
+  virtual void onBeginArray(std::size_t sizeHint) = 0;
+  virtual void onEndArray() = 0;
+
+ protected:
+  ~JsonEvents() = default;
+};
+
+// True when fields have the shape isEncrypted accepts: "__enc" equal to 1, string kid, iv, ct.
+CONNECTOR_CRYPTO_API bool hasEnvelopeShape(const EnvelopeFields& fields) noexcept;
+
+// Seals compact JSON text (already serialized or compacted) under the keyring's active key with a
+// fresh random IV; Error kTooLarge past the 16 MiB envelope limit.
+CONNECTOR_CRYPTO_API SealedMembers seal(std::string_view json, const Keyring& keyring);
+
+// Checks every member, authenticates and decrypts under the envelope's kid, and reports the
+// plaintext's JSON to events. Throws EnvelopeError, UnknownKidError, DecryptError (kAuthentication,
+// or kInvalidPlaintext for an authentic plaintext that is not JSON: events may then have seen part
+// of it, which the adapter wipes).
+CONNECTOR_CRYPTO_API void open(const EnvelopeFields& fields, const Keyring& keyring,
+                               JsonEvents& events);
+
+// rewrapCredentials of an envelope: false when it is already under the active kid (nothing is
+// decrypted); otherwise re-seals its authentic plaintext bytes as they are into out. Throws as open.
+CONNECTOR_CRYPTO_API bool reseal(const EnvelopeFields& fields, const Keyring& keyring,
+                                 SealedMembers& out);
+
+// needsRewrap of an envelope: its kid differs from the active one; throws EnvelopeError for a
+// malformed envelope (no decryption).
+CONNECTOR_CRYPTO_API bool needsRewrap(const EnvelopeFields& fields, const Keyring& keyring);
+
+// decrypt met non-null plaintext: throws PlaintextRejectedError (counted) in strict mode.
+CONNECTOR_CRYPTO_API void admitPlaintext(const char* operation, const Keyring& keyring);
+
+// Counts a plaintext passed through by decrypt (Keyring::stats).
+CONNECTOR_CRYPTO_API void countPassthrough(const Keyring& keyring) noexcept;
+
+// The classification of a value that carries "__enc" (inspectCredentials).
+CONNECTOR_CRYPTO_API CredentialsInfo inspect(const EnvelopeFields& fields);
+
+// Why the serializer refused a value.
+enum class Unserializable { tooDeep, badUtf8, discarded, binary, nonFinite };
+
+// The Error for each refusal, and for encrypt meeting a value that carries "__enc" it must not
+// wrap (plainOnly: encryptPlainCredentials, which refuses any "__enc").
+[[noreturn]] CONNECTOR_CRYPTO_API void throwUnserializable(Unserializable why);
+[[noreturn]] CONNECTOR_CRYPTO_API void throwEnvelopeRefused(const char* operation, bool plainOnly);
+[[noreturn]] CONNECTOR_CRYPTO_API void throwInvalidText(const char* operation);
+[[noreturn]] CONNECTOR_CRYPTO_API void throwInternal(const char* operation);
+
+// ---- byte services of the serializer and the parser -------------------------------------------
+
+// Adds the length of s quoted and escaped as nlohmann's dump() writes it to n; false when s is not
+// valid UTF-8 (n is then unspecified).
+CONNECTOR_CRYPTO_API bool measureString(std::string_view s, std::size_t& n) noexcept;
+
+// Writes s quoted and escaped (measureString accepted it) at out; returns the end.
+CONNECTOR_CRYPTO_API char* writeString(std::string_view s, char* out) noexcept;
+
+// Writes a finite double as dump() does into buf (at least kNumberChars); returns the end.
+inline constexpr std::size_t kNumberChars = 64;
+CONNECTOR_CRYPTO_API char* formatDouble(double value, char* buf) noexcept;
+
+// Parses one JSON value (UTF-8, no NUL byte, at most kMaxJsonDepth levels, nothing but whitespace
+// after it) and reports it to events; false for anything else (events may have seen part of it).
+// With padded, kJsonParsePadding readable bytes follow text (saves a copy). Every buffer the
+// parser used is wiped. simdjson reads it when the build has it; nlohmann's parser wherever the
+// two could differ (integers beyond 64 bits, "-0") and in the build without simdjson.
+inline constexpr std::size_t kJsonParsePadding = 64;
+CONNECTOR_CRYPTO_API bool parse(std::string_view text, bool padded, JsonEvents& events);
+
+// True when parse uses simdjson (CONNECTOR_CRYPTO_WITH_SIMDJSON); false: nlohmann's parser.
+CONNECTOR_CRYPTO_API bool fastParserEnabled() noexcept;
+
+}  // namespace core
+
+// Runs body, turning any nlohmann or std exception into an Error (bad_alloc excepted); a nlohmann
+// what() is never forwarded, since it may quote key or plaintext bytes.
+template <typename Body>
+auto guarded(const char* operation, Body&& body) {
+  try {
+    return body();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (...) {
+    core::throwInternal(operation);
+  }
+}
+
+}  // namespace detail
+}  // namespace connector_crypto

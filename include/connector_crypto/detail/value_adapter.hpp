@@ -1,0 +1,424 @@
+// Internal: the header half of the value API, for nlohmann::json and nlohmann::ordered_json. It
+// only walks and builds values: every decision is the compiled core's (detail/core.hpp), which it
+// hands member views, serialized bytes and parser events. Instantiated in the caller, so the
+// caller's nlohmann configuration (JSON_DIAGNOSTICS, implicit conversions) is the one used.
+#pragma once
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "connector_crypto/detail/core.hpp"
+#include "connector_crypto/detail/json_types.hpp"
+#include "connector_crypto/limits.hpp"
+#include "connector_crypto/secret_data.hpp"
+
+namespace connector_crypto {
+namespace detail {
+namespace adapter {
+
+using core::opensTooDeep;
+
+template <typename BasicJson>
+bool carriesEnc(const BasicJson& v) noexcept {
+  return v.is_object() && v.contains(core::kEncName);
+}
+
+// The members of an object carrying "__enc" as the core reads them, found in one pass.
+template <typename BasicJson>
+core::EnvelopeFields fieldsOf(const BasicJson& envelope) noexcept {
+  core::EnvelopeFields f;
+  const auto member = [](const BasicJson& value) {
+    core::EnvelopeMember m;
+    if (value.is_string()) {
+      m.state = core::EnvelopeMember::State::string;
+      m.text = value.template get_ref<const typename BasicJson::string_t&>();
+    } else {
+      m.state = core::EnvelopeMember::State::other;
+    }
+    return m;
+  };
+  for (const auto& kv : envelope.template get_ref<const typename BasicJson::object_t&>()) {
+    const std::string_view k = kv.first;
+    const BasicJson& value = kv.second;
+    if (k == core::kEncName) {
+      if (value.is_number_unsigned()) {
+        f.encIsOne = core::isVersionOne(value.template get<std::uint64_t>());
+      } else if (value.is_number_integer()) {
+        f.encIsOne = core::isVersionOne(value.template get<std::int64_t>());
+      } else if (value.is_number_float()) {
+        f.encIsOne = core::isVersionOne(value.template get<double>());
+      } else {
+        f.encIsOne = false;
+      }
+    } else if (k == core::kKidName) {
+      f.kid = member(value);
+    } else if (k == core::kIvName) {
+      f.iv = member(value);
+    } else if (k == core::kCtName) {
+      f.ct = member(value);
+    }
+  }
+  return f;
+}
+
+// True when value nests no deeper than opensTooDeep allows (recursion bounded by the limit).
+template <typename BasicJson>
+bool nestsWithin(const BasicJson& v, std::size_t enclosing) noexcept {
+  if (v.is_array()) {
+    if (opensTooDeep(enclosing)) return false;
+    for (const auto& e : v.template get_ref<const typename BasicJson::array_t&>()) {
+      if (!nestsWithin(e, enclosing + 1)) return false;
+    }
+  } else if (v.is_object()) {
+    if (opensTooDeep(enclosing)) return false;
+    for (const auto& kv : v.template get_ref<const typename BasicJson::object_t&>()) {
+      if (!nestsWithin(kv.second, enclosing + 1)) return false;
+    }
+  }
+  return true;
+}
+
+// stored, returned as it is: copied, which nlohmann does by recursion, so refused (with the Error
+// of the serializer) when it nests deeper than kMaxJsonDepth.
+template <typename BasicJson>
+const BasicJson& unchanged(const BasicJson& stored) {
+  if (!nestsWithin(stored, 0)) core::throwUnserializable(core::Unserializable::tooDeep);
+  return stored;
+}
+
+// Overwrites every string (over its capacity) and number (and boolean) inside value, in place; the
+// structure and object keys stay.
+template <typename BasicJson>
+void wipeValues(BasicJson& value) noexcept {
+  std::vector<BasicJson*> pending{&value};
+  while (!pending.empty()) {
+    BasicJson* v = pending.back();
+    pending.pop_back();
+    switch (v->type()) {
+      case nlohmann::json::value_t::string: {
+        auto& s = v->template get_ref<typename BasicJson::string_t&>();
+        secureWipe(s.data(), s.capacity());
+        break;
+      }
+      case nlohmann::json::value_t::object:
+      case nlohmann::json::value_t::array:
+        for (auto& child : *v) pending.push_back(&child);
+        break;
+      case nlohmann::json::value_t::number_integer:
+      case nlohmann::json::value_t::number_unsigned:
+      case nlohmann::json::value_t::number_float:
+      case nlohmann::json::value_t::boolean:
+        *v = false;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+// ---- serializer: compact text byte-identical to dump() ---------------------------------------
+
+template <typename BasicJson>
+class Serializer {
+ public:
+  // The compact text of value in a buffer that wipes itself; throws the core's Error for what is
+  // not JSON or what the parser would refuse (nesting past the limit, invalid UTF-8, a discarded
+  // or binary value, NaN or infinity). Recursion is bounded by the limit.
+  static SecretBuffer serialize(const BasicJson& value) {
+    std::size_t size = 0;
+    const Fit fit = measure(value, size, 0);
+    if (fit != Fit::ok) core::throwUnserializable(static_cast<core::Unserializable>(fit));
+    SecretBuffer out(size);
+    char* end = write(value, out.data());
+    if (static_cast<std::size_t>(end - out.data()) != size) core::throwInternal("serializer");
+    return out;
+  }
+
+ private:
+  // ok, or why measure() refused (the values of core::Unserializable, shifted by one).
+  enum class Fit { tooDeep, badUtf8, discarded, binary, nonFinite, ok };
+  static_assert(static_cast<int>(core::Unserializable::nonFinite) == 4, "Fit mirrors it");
+
+  using value_t = nlohmann::json::value_t;
+
+  static char* formatNumber(const BasicJson& v, char* buf) noexcept {
+    switch (v.type()) {
+      case value_t::number_integer:
+        return std::to_chars(buf, buf + core::kNumberChars,
+                             v.template get_ref<const typename BasicJson::number_integer_t&>())
+            .ptr;
+      case value_t::number_unsigned:
+        return std::to_chars(buf, buf + core::kNumberChars,
+                             v.template get_ref<const typename BasicJson::number_unsigned_t&>())
+            .ptr;
+      default:
+        return core::formatDouble(v.template get_ref<const typename BasicJson::number_float_t&>(),
+                                  buf);
+    }
+  }
+
+  static Fit measure(const BasicJson& v, std::size_t& n, std::size_t enclosing) noexcept {
+    switch (v.type()) {
+      case value_t::null: n += 4; return Fit::ok;
+      case value_t::boolean: n += v.template get_ref<const bool&>() ? 4 : 5; return Fit::ok;
+      case value_t::string:
+        return core::measureString(v.template get_ref<const typename BasicJson::string_t&>(), n)
+                   ? Fit::ok
+                   : Fit::badUtf8;
+      case value_t::number_float:
+        if (!std::isfinite(v.template get_ref<const typename BasicJson::number_float_t&>())) {
+          return Fit::nonFinite;
+        }
+        [[fallthrough]];
+      case value_t::number_integer:
+      case value_t::number_unsigned: {
+        char buf[core::kNumberChars];
+        n += static_cast<std::size_t>(formatNumber(v, buf) - buf);
+        return Fit::ok;
+      }
+      case value_t::array: {
+        if (opensTooDeep(enclosing)) return Fit::tooDeep;
+        const auto& a = v.template get_ref<const typename BasicJson::array_t&>();
+        n += 2 + (a.empty() ? 0 : a.size() - 1);
+        for (const auto& e : a) {
+          const Fit f = measure(e, n, enclosing + 1);
+          if (f != Fit::ok) return f;
+        }
+        return Fit::ok;
+      }
+      case value_t::object: {
+        if (opensTooDeep(enclosing)) return Fit::tooDeep;
+        const auto& o = v.template get_ref<const typename BasicJson::object_t&>();
+        n += 2 + (o.empty() ? 0 : o.size() - 1) + o.size();  // commas and colons
+        for (const auto& kv : o) {
+          if (!core::measureString(kv.first, n)) return Fit::badUtf8;
+          const Fit f = measure(kv.second, n, enclosing + 1);
+          if (f != Fit::ok) return f;
+        }
+        return Fit::ok;
+      }
+      case value_t::binary: return Fit::binary;
+      case value_t::discarded: return Fit::discarded;
+    }
+    return Fit::discarded;  // not reached: every value_t is handled above
+  }
+
+  static char* write(const BasicJson& v, char* o) noexcept {
+    switch (v.type()) {
+      case value_t::null: std::memcpy(o, "null", 4); return o + 4;
+      case value_t::boolean:
+        if (v.template get_ref<const bool&>()) {
+          std::memcpy(o, "true", 4);
+          return o + 4;
+        }
+        std::memcpy(o, "false", 5);
+        return o + 5;
+      case value_t::string:
+        return core::writeString(v.template get_ref<const typename BasicJson::string_t&>(), o);
+      case value_t::array: {
+        *o++ = '[';
+        bool first = true;
+        for (const auto& e : v.template get_ref<const typename BasicJson::array_t&>()) {
+          if (!first) *o++ = ',';
+          first = false;
+          o = write(e, o);
+        }
+        *o++ = ']';
+        return o;
+      }
+      case value_t::object: {
+        *o++ = '{';
+        bool first = true;
+        for (const auto& kv : v.template get_ref<const typename BasicJson::object_t&>()) {
+          if (!first) *o++ = ',';
+          first = false;
+          o = core::writeString(kv.first, o);
+          *o++ = ':';
+          o = write(kv.second, o);
+        }
+        *o++ = '}';
+        return o;
+      }
+      default: {  // numbers (measure() refused every other type)
+        char buf[core::kNumberChars];
+        const char* end = formatNumber(v, buf);
+        std::memcpy(o, buf, static_cast<std::size_t>(end - buf));
+        return o + (end - buf);
+      }
+    }
+  }
+};
+
+// ---- builder: the parser's events into a value -----------------------------------------------
+
+// Builds the value the parser reports. Members are appended in document order: a std::map object
+// (nlohmann::json) sorts them itself; an ordered_json object is appended to directly (its own
+// insert searches linearly, quadratic over an object) and checked for repeated names once complete.
+// A repeated name keeps its first position and its last value, as nlohmann's parser does. What is
+// built is wiped unless take() hands it over.
+template <typename BasicJson>
+class Builder final : public core::JsonEvents {
+ public:
+  Builder() = default;
+  Builder(const Builder&) = delete;
+  Builder& operator=(const Builder&) = delete;
+  ~Builder() {
+    if (!taken_) wipeValues(root_);
+  }
+
+  BasicJson take() noexcept {
+    taken_ = true;
+    return std::move(root_);
+  }
+
+  void onNull() override { place(BasicJson(nullptr)); }
+  void onBool(bool v) override { place(BasicJson(v)); }
+  void onInt(std::int64_t v) override {
+    place(BasicJson(static_cast<typename BasicJson::number_integer_t>(v)));
+  }
+  void onUint(std::uint64_t v) override {
+    place(BasicJson(static_cast<typename BasicJson::number_unsigned_t>(v)));
+  }
+  void onDouble(double v) override {
+    place(BasicJson(static_cast<typename BasicJson::number_float_t>(v)));
+  }
+  void onString(std::string_view v) override {
+    place(BasicJson(typename BasicJson::string_t(v)));
+  }
+  void onKey(std::string_view key) override { key_.assign(key.data(), key.size()); }
+  void onBeginObject(std::size_t sizeHint) override {
+    BasicJson& o = place(BasicJson(nlohmann::json::value_t::object));
+    if constexpr (kOrdered) {
+      members(o).reserve(sizeHint);
+    }
+    stack_.push_back(&o);
+  }
+  void onEndObject() override {
+    if constexpr (kOrdered) resolveRepeats(members(*stack_.back()));
+    stack_.pop_back();
+  }
+  void onBeginArray(std::size_t sizeHint) override {
+    BasicJson& a = place(BasicJson(nlohmann::json::value_t::array));
+    a.template get_ref<typename BasicJson::array_t&>().reserve(sizeHint);
+    stack_.push_back(&a);
+  }
+  void onEndArray() override { stack_.pop_back(); }
+
+ private:
+  using object_t = typename BasicJson::object_t;
+  static constexpr bool kOrdered = !std::is_same_v<BasicJson, nlohmann::json>;
+
+  static auto& members(BasicJson& o) {
+    if constexpr (kOrdered) {
+      return static_cast<typename object_t::Container&>(o.template get_ref<object_t&>());
+    } else {
+      return o.template get_ref<object_t&>();
+    }
+  }
+
+  // Puts v where the parser is: the root, the next array item, or the member named by key_.
+  BasicJson& place(BasicJson&& v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return root_;
+    }
+    BasicJson& parent = *stack_.back();
+    if (parent.is_array()) {
+      auto& items = parent.template get_ref<typename BasicJson::array_t&>();
+      items.push_back(std::move(v));
+      return items.back();
+    }
+    auto& m = members(parent);
+    if constexpr (kOrdered) {
+      m.emplace_back(std::move(key_), std::move(v));
+      return m.back().second;
+    } else {
+      const std::size_t before = m.size();
+      auto it = m.emplace_hint(m.end(), std::move(key_), BasicJson());
+      if (m.size() == before) wipeValues(it->second);  // repeated: the last value wins
+      it->second = std::move(v);
+      return it->second;
+    }
+  }
+
+  // An ordered object with a repeated name, rebuilt: first position, last value.
+  template <typename Container>
+  static void resolveRepeats(Container& m) {
+    const std::size_t n = m.size();
+    if (n < 2) return;
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return m[a].first < m[b].first; });
+    bool repeated = false;
+    for (std::size_t i = 1; i < n && !repeated; ++i) {
+      repeated = m[order[i]].first == m[order[i - 1]].first;
+    }
+    if (!repeated) return;
+    // For the first member of each name, the index of its last one; n for the members dropped.
+    std::vector<std::size_t> last(n, n);
+    for (std::size_t i = 0; i < n;) {
+      std::size_t j = i;
+      while (j + 1 < n && m[order[j + 1]].first == m[order[i]].first) ++j;
+      last[order[i]] = order[j];  // order is stable: order[i] is the first, order[j] the last
+      i = j + 1;
+    }
+    Container fresh;
+    fresh.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (last[i] != n) fresh.emplace_back(m[i].first, std::move(m[last[i]].second));
+    }
+    for (auto& kv : m) wipeValues(kv.second);
+    m.swap(fresh);
+  }
+
+  BasicJson root_;
+  std::vector<BasicJson*> stack_;
+  typename BasicJson::string_t key_;
+  bool taken_ = false;
+};
+
+// The value of JSON text read by the core's parser (the plaintext rules); false for text that is
+// not JSON, with out untouched.
+template <typename BasicJson>
+bool parseText(std::string_view text, bool padded, BasicJson& out) {
+  Builder<BasicJson> builder;
+  if (!core::parse(text, padded, builder)) return false;
+  out = builder.take();
+  return true;
+}
+
+// The envelope value of sealed: members __enc, kid, iv, ct (the TypeScript writer's order, which an
+// ordered_json keeps).
+template <typename BasicJson>
+BasicJson envelopeValue(core::SealedMembers&& sealed) {
+  BasicJson out(nlohmann::json::value_t::object);
+  auto& members = out.template get_ref<typename BasicJson::object_t&>();
+  members.emplace(typename BasicJson::string_t(core::kEncName), BasicJson(kEnvelopeVersion));
+  members.emplace(typename BasicJson::string_t(core::kKidName),
+                  BasicJson(typename BasicJson::string_t(sealed.kid)));
+  members.emplace(typename BasicJson::string_t(core::kIvName), BasicJson(std::move(sealed.iv)));
+  members.emplace(typename BasicJson::string_t(core::kCtName), BasicJson(std::move(sealed.ct)));
+  return out;
+}
+
+// plain serialized and sealed under the active key.
+template <typename BasicJson>
+BasicJson sealValue(const BasicJson& plain, const Keyring& keyring) {
+  const SecretBuffer text = Serializer<BasicJson>::serialize(plain);
+  return envelopeValue<BasicJson>(core::seal({text.data(), text.size()}, keyring));
+}
+
+}  // namespace adapter
+}  // namespace detail
+}  // namespace connector_crypto
