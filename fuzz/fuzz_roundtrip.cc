@@ -186,9 +186,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const cc::Keyring& k1 = keyringV1();
   const cc::Keyring& k2 = keyringV2();
 
-  const json envelope = attempt("encryptCredentials", v, readable, k1, cc::encryptCredentials);
-  attempt("encryptPlainCredentials", v, readable, k1, cc::encryptPlainCredentials);
-  attempt("rewrapCredentials", v, readable, k2, cc::rewrapCredentials);
+  // The nlohmann::json overloads (each name is also a template).
+  using Op = json (*)(const json&, const cc::Keyring&);
+  const json envelope =
+      attempt("encryptCredentials", v, readable, k1, static_cast<Op>(cc::encryptCredentials));
+  attempt("encryptPlainCredentials", v, readable, k1, static_cast<Op>(cc::encryptPlainCredentials));
+  attempt("rewrapCredentials", v, readable, k2, static_cast<Op>(cc::rewrapCredentials));
   if (!readable || v.is_null()) return 0;
 
   using roundtrip_oracle::identical;
