@@ -317,6 +317,7 @@ class Builder final : public core::JsonEvents {
  private:
   using object_t = typename BasicJson::object_t;
   static constexpr bool kOrdered = !std::is_same_v<BasicJson, nlohmann::json>;
+  static constexpr std::size_t kSmallObject = 16;
 
   static auto& members(BasicJson& o) {
     if constexpr (kOrdered) {
@@ -356,6 +357,13 @@ class Builder final : public core::JsonEvents {
   static void resolveRepeats(Container& m) {
     const std::size_t n = m.size();
     if (n < 2) return;
+    if (n <= kSmallObject) {  // the common case, without allocating: compare every pair
+      bool repeated = false;
+      for (std::size_t i = 1; i < n && !repeated; ++i) {
+        for (std::size_t j = 0; j < i && !repeated; ++j) repeated = m[i].first == m[j].first;
+      }
+      if (!repeated) return;
+    }
     std::vector<std::size_t> order(n);
     for (std::size_t i = 0; i < n; ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(),
