@@ -232,9 +232,10 @@ TEST_CASE("round trip or typed refusal: encrypt, encryptPlain, rewrap") {
     const Outcome expected = decryptCouldReturn(v) ? Outcome::roundTripped : Outcome::refused;
     (expected == Outcome::refused ? refused : accepted) += 1;
     json envelope;
-    REQUIRE(attempt(v, k1, cc::encryptCredentials, &envelope) == expected);
-    REQUIRE(attempt(v, k1, cc::encryptPlainCredentials) == expected);
-    REQUIRE(attempt(v, k2, cc::rewrapCredentials) == expected);
+    using Op = json (*)(const json&, const cc::Keyring&);  // the json overloads, not the templates
+    REQUIRE(attempt(v, k1, static_cast<Op>(cc::encryptCredentials), &envelope) == expected);
+    REQUIRE(attempt(v, k1, static_cast<Op>(cc::encryptPlainCredentials)) == expected);
+    REQUIRE(attempt(v, k2, static_cast<Op>(cc::rewrapCredentials)) == expected);
     if (expected == Outcome::refused || v.is_null()) continue;
 
     // An envelope: encrypt and rewrap under its own kid return it unchanged (member for member),
