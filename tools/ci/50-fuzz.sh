@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target the `fuzz` preset builds (build-fuzz/fuzz/fuzz_*), each for
-# FUZZ_SECONDS (default 45) from a temp copy of its committed seed corpus fuzz/corpus/<name>/ with
+# FUZZ_SECONDS (default 30) from a temp copy of its committed seed corpus fuzz/corpus/<name>/ with
 # its dictionary fuzz/dict/<name>.dict. Any crash, contract violation, leak or timeout fails the
 # stage and prints the reproducer. The committed corpus is never modified.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-seconds=${FUZZ_SECONDS:-45}
+seconds=${FUZZ_SECONDS:-30}
 command -v clang++ >/dev/null || { echo "50-fuzz: clang++ is missing (tools/install-deps.sh)"; exit 1; }
 
 cmake --preset fuzz >/dev/null
