@@ -7,9 +7,10 @@
 #include <simdjson.h>
 #endif
 
+#include "connector_crypto/envelope.hpp"
+#include "connector_crypto/json_reader.hpp"
 #include "connector_crypto/limits.hpp"
 #include "connector_crypto/secret_data.hpp"
-#include "json_codec.hpp"  // the one use of the library's internal parser: parseWithLibrary
 #include "json_scan.hpp"
 
 namespace connector_crypto {
@@ -29,12 +30,6 @@ struct ThreadParser {
   }
 };
 #endif
-
-// The library's plaintext parser (detail::parseJson): the only call into src/ from the CLI's line
-// handling, so that a field reads exactly as decrypted plaintext does.
-bool parseWithLibrary(std::string_view text, nlohmann::json& out) {
-  return detail::parseJson(text.data(), text.size(), out);
-}
 
 // The index after the value starting at s[i] (valid JSON assumed).
 std::size_t valueEnd(std::string_view s, std::size_t i) noexcept {
@@ -129,19 +124,16 @@ bool isValidJson(std::string_view text) { return parseOnThread(text).error() == 
 // Without simdjson: the library's own parser (the same depth limit and UTF-8 rules; it refuses a
 // NUL byte itself, as simdjson does).
 bool isValidJson(std::string_view text) {
-  nlohmann::json doc;
-  const bool ok = parseWithLibrary(text, doc);
-  detail::wipeJsonValues(doc);
-  return ok;
+  std::optional<nlohmann::json> doc = parseJsonText(text);
+  if (!doc) return false;
+  wipeCredentials(*doc);
+  return true;
 }
 
 #endif
 
-std::optional<nlohmann::json> parseValue(std::string_view text) {
-  nlohmann::json value;
-  if (!parseWithLibrary(text, value)) return std::nullopt;
-  return value;
-}
+// Read as decrypted plaintext is read (the library's parser), so that a field means what it would.
+std::optional<nlohmann::json> parseValue(std::string_view text) { return parseJsonText(text); }
 
 bool parseLine(std::string_view line, const FieldPath& path, std::optional<nlohmann::json>& field) {
   field.reset();

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 cmake -S . -B build-shared -DBUILD_SHARED_LIBS=ON -DCONNECTOR_CRYPTO_BUILD_TESTS=OFF \
   -DCONNECTOR_CRYPTO_BUILD_TOOLS=ON -DCONNECTOR_CRYPTO_WERROR=ON >/dev/null
-cmake --build build-shared -j"$(nproc)" --target connector_crypto connector-crypto-demo
+cmake --build build-shared -j"$(nproc)" --target connector_crypto connector-crypto-demo connector-crypto
 lib=build-shared/libconnector_crypto.so
 # Symbol names without their parameter lists (a public constructor may take a detail type).
 exported=$(nm -DC --defined-only "$lib" | cut -d' ' -f3- | sed 's/(.*//' | grep 'connector_crypto::' | sort -u || true)
@@ -35,4 +35,11 @@ echo "$exported" | grep -q 'connector_crypto::encryptCredentialsText' || { echo 
 echo "$exported" | grep -q 'connector_crypto::detail::core::seal' || { echo "core missing"; exit 1; }
 # The demo links the shared library and must still do its round trip.
 ./build-shared/tools/connector-crypto-demo | tail -n 1 | grep -qx 'round trip OK'
-echo "shared library exports only the public API; demo round trip OK"
+# The CLI is a client of the public API: it links the shared library (no internal archive) and
+# round-trips a credential through it.
+cli=./build-shared/tools/connector-crypto
+ldd "$cli" | grep -q 'libconnector_crypto\.so' || { echo "CLI does not link the shared library"; exit 1; }
+CONNECTOR_CRED_KEY=$("$cli" keygen)
+export CONNECTOR_CRED_KEY
+printf '{"token":"shared-smoke"}' | "$cli" encrypt | "$cli" decrypt | grep -qx '{"token":"shared-smoke"}'
+echo "shared library exports only the public API; demo and CLI round trips OK"
