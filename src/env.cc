@@ -22,6 +22,8 @@ constexpr const char* kKidVar = "CONNECTOR_CRED_KID";
 constexpr const char* kKeysVar = "CONNECTOR_CRED_KEYS";
 constexpr const char* kActiveKidVar = "CONNECTOR_CRED_ACTIVE_KID";
 constexpr const char* kRequireEncryptedVar = "CONNECTOR_CRED_REQUIRE_ENCRYPTED";
+constexpr const char* kBindContextVar = "CONNECTOR_CRED_BIND_CONTEXT";
+constexpr const char* kRequireContextVar = "CONNECTOR_CRED_REQUIRE_CONTEXT";
 // Largest secret file read for a _FILE variable.
 constexpr std::size_t kMaxSecretFileBytes = 1024 * 1024;
 
@@ -333,16 +335,20 @@ std::vector<NamedKey> parseKeys(const Setting& setting) {
   return KeysParser(setting.view(), setting.source).parse();
 }
 
+// The rule of every on/off variable: 1 is on; 0, empty or unset is off; anything else is refused.
+bool readSwitch(const EnvLookup& lookup, const char* name) {
+  const std::optional<std::string> value = readPlain(lookup, name);
+  if (!value || *value == "0") return false;
+  if (*value != "1") throw KeyringError(std::string(name) + " must be 1 (on) or 0, empty or unset (off)");
+  return true;
+}
+
 KeyringOptions readOptions(const EnvLookup& lookup) {
   KeyringOptions options;
-  const std::optional<std::string> strict = readPlain(lookup, kRequireEncryptedVar);
-  if (strict && *strict != "0") {
-    if (*strict != "1") {
-      throw KeyringError(std::string(kRequireEncryptedVar) +
-                         " must be 1 (on) or 0, empty or unset (off)");
-    }
-    options.requireEncrypted = true;
-  }
+  options.requireEncrypted = readSwitch(lookup, kRequireEncryptedVar);
+  options.bindContext = readSwitch(lookup, kBindContextVar);
+  options.requireContext = readSwitch(lookup, kRequireContextVar);
+  checkOptions(options, kBindContextVar, kRequireContextVar);
   return options;
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "base64_fast.hpp"
+#include "context_core.hpp"
 #include "connector_crypto/error.hpp"
 #include "json_text.hpp"
 #include "random.hpp"
@@ -36,6 +37,15 @@ ParsedEnvelope parseEnvelope(const EnvelopeFields& fields, std::size_t padding) 
   out.kid = stringMember(fields.kid, "kid");
   const std::string_view iv = stringMember(fields.iv, "iv");
   const std::string_view ct = stringMember(fields.ct, "ct");
+  if (fields.ctx.state != EnvelopeNames::State::absent) {
+    if (const char* problem = storedNamesProblem(fields.ctx)) {
+      throw EnvelopeError(ErrorCode::kEnvelopeContext,
+                          std::string("envelope: \"ctx\" ") + problem +
+                              " (a bound envelope's context names)");
+    }
+    out.bound = true;
+    out.names = fields.ctx;
+  }
   if (ct.size() > kMaxEnvelopeBytes) {
     throw EnvelopeError(ErrorCode::kEnvelopeCtSize,
                         "envelope: \"ct\" is larger than the 16 MiB limit");
@@ -66,48 +76,129 @@ ParsedEnvelope parseEnvelope(const EnvelopeFields& fields, std::size_t padding) 
   return out;
 }
 
-const KeyEntry& entryFor(const KeyringState& state, std::string_view kid) {
-  const KeyEntry* entry = state.find(kid);
+namespace {
+
+// Rows 2-4 of the decrypt table: the rules that need neither the key nor the names.
+void checkBinding(const ParsedEnvelope& envelope, const KeyringState& state,
+                  const EncryptionContext* context) {
+  if (envelope.bound && context == nullptr) {
+    throw Error(ErrorCode::kContextRequired,
+                "envelope: context required: the envelope is bound to the context names " +
+                    nameList(envelope.names) + "; pass the record's EncryptionContext");
+  }
+  if (!envelope.bound && state.options.requireContext) {
+    if (context == nullptr) {
+      throw EnvelopeError(ErrorCode::kContextRequiredByKeyring,
+                          "envelope: context required by this keyring (requireContext / "
+                          "CONNECTOR_CRED_REQUIRE_CONTEXT=1): the envelope is unbound and no "
+                          "context was given");
+    }
+    throw EnvelopeError(ErrorCode::kUnboundRefused,
+                        "envelope: unbound envelope refused: this keyring requires bound "
+                        "envelopes (requireContext / CONNECTOR_CRED_REQUIRE_CONTEXT=1)");
+  }
+}
+
+// Row 6: a bound envelope opens only under a context of its names.
+void checkNames(const ParsedEnvelope& envelope, const EncryptionContext* context) {
+  if (envelope.bound && !sameNames(envelope.names, *context)) {
+    throw EnvelopeError(ErrorCode::kContextMismatch,
+                        "envelope: context names differ: the envelope is bound to " +
+                            nameList(envelope.names) + ", the caller gave " + nameList(*context));
+  }
+}
+
+}  // namespace
+
+const KeyEntry& admitOpening(const ParsedEnvelope& envelope, const KeyringState& state,
+                             const EncryptionContext* context) {
+  checkBinding(envelope, state, context);
+  const KeyEntry* entry = state.find(envelope.kid);
   if (entry == nullptr) {
     // A kid from the database is echoed only when it is a well-formed kid.
-    throw UnknownKidError(
-        echoableKid(kid) ? "envelope: \"kid\" \"" + std::string(kid) + "\" is not in the keyring"
-                         : std::string("envelope: \"kid\" is not a kid in the keyring"));
+    throw UnknownKidError(echoableKid(envelope.kid)
+                              ? "envelope: \"kid\" \"" + std::string(envelope.kid) +
+                                    "\" is not in the keyring"
+                              : std::string("envelope: \"kid\" is not a kid in the keyring"));
   }
+  checkNames(envelope, context);
   return *entry;
 }
 
-std::size_t openInPlace(ParsedEnvelope& envelope, const KeyEntry& entry) {
+std::size_t openInPlace(ParsedEnvelope& envelope, const KeyEntry& entry,
+                        const EncryptionContext* context) {
+  // The AAD comes from the caller's context, never from the stored "ctx" (only its names were
+  // compared); an unbound envelope has none, whatever the caller gives.
+  const std::string aad = envelope.bound ? contextAad(envelope.kid, *context) : std::string();
   std::uint8_t* plaintext = envelope.sealed.data();
   const bool authentic = entry.withCipher([&](Aes256Gcm& cipher) {
-    return cipher.open({envelope.iv.data(), envelope.iv.size()}, {},
+    return cipher.open({envelope.iv.data(), envelope.iv.size()},
+                       {reinterpret_cast<const std::uint8_t*>(aad.data()), aad.size()},
                        {envelope.sealed.data(), envelope.sealedSize}, plaintext);
   });
   if (!authentic) {
     throw DecryptError(ErrorCode::kAuthentication,
                        "envelope: authentication failed under " + kidInMessage(entry.kid()) +
-                           " (wrong key, or \"iv\"/\"ct\" was modified)");
+                           " (wrong key, \"iv\"/\"ct\"/\"ctx\" modified, or the envelope "
+                           "belongs to another record)");
   }
   return envelope.sealedSize - kTagBytes;
 }
 
-SealedMembers sealBytes(const std::uint8_t* plaintext, std::size_t size,
-                        const KeyringState& state) {
+std::size_t openText(ParsedEnvelope& envelope, const KeyringState& state,
+                     const EncryptionContext* context) {
+  const KeyEntry& entry = admitOpening(envelope, state, context);
+  const std::size_t size = openInPlace(envelope, entry, context);
+  const std::string_view plaintext(reinterpret_cast<const char*>(envelope.sealed.data()), size);
+  if (scanJsonTextPadded(plaintext, false, nullptr) != JsonTextVerdict::ok) {
+    throwPlaintextNotJson();
+  }
+  entry.countDecryption(envelope.bound);
+  return size;
+}
+
+bool needsReseal(const ParsedEnvelope& envelope, const KeyringState& state,
+                 const EncryptionContext* context) {
+  checkBinding(envelope, state, context);
+  checkNames(envelope, context);
+  const bool bind = !envelope.bound && context != nullptr && state.options.bindContext;
+  return bind || envelope.kid != state.active->kid();
+}
+
+const EncryptionContext* writeContext(const char* operation, const KeyringState& state,
+                                      const EncryptionContext* context) {
+  if (!state.options.bindContext) return nullptr;
+  if (context == nullptr) {
+    throw Error(ErrorCode::kContextRequired,
+                std::string(operation) +
+                    ": context required: this keyring binds envelopes to their records "
+                    "(bindContext / CONNECTOR_CRED_BIND_CONTEXT=1); pass the record's "
+                    "EncryptionContext");
+  }
+  return context;
+}
+
+SealedMembers sealBytes(const std::uint8_t* plaintext, std::size_t size, const KeyringState& state,
+                        const EncryptionContext* boundTo) {
   const KeyEntry& entry = *state.active;
   if (size > kMaxEnvelopeBytes / 4 * 3 - kTagBytes) {
     throw Error(ErrorCode::kTooLarge,
                 "credentials: the serialized value is larger than the 16 MiB envelope limit");
   }
+  const std::string aad = boundTo != nullptr ? contextAad(entry.kid(), *boundTo) : std::string();
   std::array<std::uint8_t, kIvBytes> iv{};
   fillRandom(iv.data(), iv.size());
   std::vector<std::uint8_t> sealed(size + kTagBytes);
   entry.withCipher([&](Aes256Gcm& cipher) {
-    cipher.seal({iv.data(), iv.size()}, {}, {plaintext, size}, sealed.data());
+    cipher.seal({iv.data(), iv.size()},
+                {reinterpret_cast<const std::uint8_t*>(aad.data()), aad.size()}, {plaintext, size},
+                sealed.data());
   });
   SealedMembers out;
   out.kid = entry.kid();
   out.iv = base64EncodeFast(iv.data(), iv.size());
   out.ct = base64EncodeFast(sealed.data(), sealed.size());
+  out.context = boundTo;
   entry.countEncryption();
   return out;
 }
@@ -122,7 +213,18 @@ std::string envelopeText(const SealedMembers& members) {
   out.reserve(members.ct.size() + members.iv.size() + kid.size() + 32);
   out.append("{\"__enc\":1,\"kid\":").append(kid);
   out.append(",\"iv\":\"").append(members.iv);
-  out.append("\",\"ct\":\"").append(members.ct).append("\"}");
+  out.append("\",\"ct\":\"").append(members.ct).append("\"");
+  if (members.context != nullptr) {
+    // Context names are [A-Za-z0-9_.-]: nothing to escape.
+    out.append(",\"ctx\":[");
+    bool first = true;
+    for (const auto& pair : members.context->pairs()) {
+      out.append(first ? "\"" : ",\"").append(pair.first).append("\"");
+      first = false;
+    }
+    out.append("]");
+  }
+  out.append("}");
   return out;
 }
 
@@ -140,6 +242,10 @@ CredentialsInfo inspectEnvelope(const EnvelopeFields& fields) {
     info.kind = CredentialsInfo::Kind::kEnvelope;
     info.version = kEnvelopeVersion;
     info.kid = std::string(envelope.kid);
+    info.bound = envelope.bound;
+    for (std::size_t i = 0; envelope.bound && i < envelope.names.count; ++i) {
+      info.contextNames.emplace_back(envelope.names.names[i]);
+    }
   } catch (const EnvelopeError& e) {
     info.kind = CredentialsInfo::Kind::kMalformed;
     info.error = e.code();
@@ -148,15 +254,16 @@ CredentialsInfo inspectEnvelope(const EnvelopeFields& fields) {
   return info;
 }
 
-std::size_t openText(ParsedEnvelope& envelope, const KeyringState& state) {
-  const KeyEntry& entry = entryFor(state, envelope.kid);
-  const std::size_t size = openInPlace(envelope, entry);
-  const std::string_view plaintext(reinterpret_cast<const char*>(envelope.sealed.data()), size);
-  if (scanJsonTextPadded(plaintext, false, nullptr) != JsonTextVerdict::ok) {
-    throwPlaintextNotJson();
-  }
-  entry.countDecryption();
-  return size;
+void refusePlaintextIfStrict(const char* operation, const KeyringState& state) {
+  if (!state.options.requireEncrypted) return;
+  state.plaintextRejected.fetch_add(1, std::memory_order_relaxed);
+  throw PlaintextRejectedError(std::string(operation) +
+                               ": the stored value is plaintext, and this keyring requires "
+                               "encryption (requireEncrypted / CONNECTOR_CRED_REQUIRE_ENCRYPTED=1)");
+}
+
+void countPassthrough(const KeyringState& state) noexcept {
+  state.plaintextPassthroughs.fetch_add(1, std::memory_order_relaxed);
 }
 
 void throwPlaintextNotJson() {
@@ -173,49 +280,69 @@ namespace core {
 bool hasEnvelopeShape(const EnvelopeFields& fields) noexcept {
   using State = EnvelopeMember::State;
   return fields.encIsOne && fields.kid.state == State::string && fields.iv.state == State::string &&
-         fields.ct.state == State::string;
+         fields.ct.state == State::string && fields.ctx.state != EnvelopeNames::State::other;
 }
 
-SealedMembers seal(std::string_view json, const Keyring& keyring) {
-  return sealBytes(reinterpret_cast<const std::uint8_t*>(json.data()), json.size(),
-                   KeyringAccess::state(keyring));
+SealedMembers seal(const char* operation, std::string_view json, const Keyring& keyring,
+                   const EncryptionContext* context) {
+  const KeyringState& state = KeyringAccess::state(keyring);
+  return sealBytes(reinterpret_cast<const std::uint8_t*>(json.data()), json.size(), state,
+                   writeContext(operation, state, context));
 }
 
-void open(const EnvelopeFields& fields, const Keyring& keyring, JsonEvents& events) {
+void admitEnvelope(const EnvelopeFields& fields, const Keyring& keyring,
+                   const EncryptionContext* context) {
+  const KeyringState& state = KeyringAccess::state(keyring);
+  writeContext("encryptCredentials", state, context);
+  // Without a context an envelope comes back as it is (as in 0.2); with one, whatever decrypt
+  // would refuse under that context is refused here too (the plaintext is wiped with envelope).
+  if (context == nullptr) return;
+  if (fields.ctx.state == EnvelopeNames::State::absent && !state.options.requireContext) return;
+  ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
+  openText(envelope, state, context);
+}
+
+void open(const EnvelopeFields& fields, const Keyring& keyring, const EncryptionContext* context,
+          JsonEvents& events) {
   const KeyringState& state = KeyringAccess::state(keyring);
   ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
-  const KeyEntry& entry = entryFor(state, envelope.kid);
+  const KeyEntry& entry = admitOpening(envelope, state, context);
   // Decrypted in place: the plaintext is followed by the tag and the padding the parser may read.
-  const std::size_t size = openInPlace(envelope, entry);
+  const std::size_t size = openInPlace(envelope, entry, context);
   const std::string_view plaintext(reinterpret_cast<const char*>(envelope.sealed.data()), size);
   if (!parse(plaintext, true, events)) throwPlaintextNotJson();
-  entry.countDecryption();
+  entry.countDecryption(envelope.bound);
 }
 
-bool reseal(const EnvelopeFields& fields, const Keyring& keyring, SealedMembers& out) {
+bool reseal(const EnvelopeFields& fields, const Keyring& keyring,
+            const EncryptionContext* context, SealedMembers& out) {
   const KeyringState& state = KeyringAccess::state(keyring);
+  const EncryptionContext* bindTo = writeContext("rewrapCredentials", state, context);
   ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
-  if (envelope.kid == keyring.activeKid()) return false;
-  const std::size_t size = openText(envelope, state);
-  out = sealBytes(envelope.sealed.data(), size, state);
+  if (!needsReseal(envelope, state, context)) return false;
+  const std::size_t size = openText(envelope, state, context);
+  // Never unbound: a bound envelope stays bound to the context it opened under.
+  out = sealBytes(envelope.sealed.data(), size, state, envelope.bound ? context : bindTo);
   return true;
 }
 
-bool needsRewrap(const EnvelopeFields& fields, const Keyring& keyring) {
-  return parseEnvelope(fields, 0).kid != keyring.activeKid();
+bool needsRewrap(const EnvelopeFields& fields, const Keyring& keyring,
+                 const EncryptionContext* context) {
+  const KeyringState& state = KeyringAccess::state(keyring);
+  writeContext("needsRewrap", state, context);
+  return needsReseal(parseEnvelope(fields, 0), state, context);
+}
+
+void admitWrite(const char* operation, const Keyring& keyring, const EncryptionContext* context) {
+  writeContext(operation, KeyringAccess::state(keyring), context);
 }
 
 void admitPlaintext(const char* operation, const Keyring& keyring) {
-  const KeyringState& state = KeyringAccess::state(keyring);
-  if (!state.options.requireEncrypted) return;
-  state.plaintextRejected.fetch_add(1, std::memory_order_relaxed);
-  throw PlaintextRejectedError(std::string(operation) +
-                               ": the stored value is plaintext, and this keyring requires "
-                               "encryption (requireEncrypted / CONNECTOR_CRED_REQUIRE_ENCRYPTED=1)");
+  refusePlaintextIfStrict(operation, KeyringAccess::state(keyring));
 }
 
 void countPassthrough(const Keyring& keyring) noexcept {
-  KeyringAccess::state(keyring).plaintextPassthroughs.fetch_add(1, std::memory_order_relaxed);
+  detail::countPassthrough(KeyringAccess::state(keyring));
 }
 
 CredentialsInfo inspect(const EnvelopeFields& fields) { return inspectEnvelope(fields); }

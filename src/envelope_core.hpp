@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "connector_crypto/context.hpp"
 #include "connector_crypto/credentials_info.hpp"
 #include "connector_crypto/detail/core.hpp"
 #include "connector_crypto/error.hpp"
@@ -21,6 +22,7 @@ namespace detail {
 
 using core::EnvelopeFields;
 using core::EnvelopeMember;
+using core::EnvelopeNames;
 using core::hasEnvelopeShape;
 using core::isVersionOne;
 using core::kJsonParsePadding;
@@ -29,6 +31,9 @@ using core::SealedMembers;
 // A validated, decoded version-1 envelope.
 struct ParsedEnvelope {
   std::string_view kid;
+  // A bound envelope: "ctx" was present (and valid); names are its views.
+  bool bound = false;
+  EnvelopeNames names;
   std::array<std::uint8_t, kIvBytes> iv{};
   // ciphertext || tag (sealedSize bytes), then padding zero bytes; decrypted in place, so the
   // plaintext lives in a buffer that wipes itself.
@@ -36,29 +41,53 @@ struct ParsedEnvelope {
   std::size_t sealedSize = 0;
 };
 
-// Checks every member and decodes iv and ct; throws EnvelopeError naming the member at fault.
-// `padding` zero bytes follow the sealed bytes (what the plaintext parser may read).
+// Checks every member (a present "ctx" included) and decodes iv and ct; throws EnvelopeError naming
+// the member at fault. `padding` zero bytes follow the sealed bytes (what the plaintext parser may
+// read).
 ParsedEnvelope parseEnvelope(const EnvelopeFields& fields, std::size_t padding);
 
-// The keyring's entry for the envelope's kid; throws UnknownKidError.
-const KeyEntry& entryFor(const KeyringState& state, std::string_view kid);
+// The decrypt table of docs/FORMAT.md ("Reading a bound envelope") after the member checks: the
+// context rules, the kid lookup, the names. Returns the entry of the envelope's kid; throws Error
+// kContextRequired, EnvelopeError, UnknownKidError. context: the caller's, or nullptr.
+const KeyEntry& admitOpening(const ParsedEnvelope& envelope, const KeyringState& state,
+                             const EncryptionContext* context);
 
-// Authenticates and decrypts envelope in place: returns the plaintext size (the plaintext starts
-// at envelope.sealed.data()). Throws DecryptError on a tag failure. Does not count the decryption:
-// the caller does once the plaintext is accepted (countDecryption).
-std::size_t openInPlace(ParsedEnvelope& envelope, const KeyEntry& entry);
+// Authenticates and decrypts envelope in place (admitOpening passed; a bound envelope under the AAD
+// of context): returns the plaintext size (the plaintext starts at envelope.sealed.data()). Throws
+// DecryptError on a tag failure. Does not count the decryption: the caller does once the
+// plaintext is accepted (KeyEntry::countDecryption).
+std::size_t openInPlace(ParsedEnvelope& envelope, const KeyEntry& entry,
+                        const EncryptionContext* context);
 
-// Opens envelope in place and checks that its plaintext is JSON text (throwPlaintextNotJson
+// admitOpening, openInPlace, and a check that the plaintext is JSON text (throwPlaintextNotJson
 // otherwise), counting the decryption; returns the plaintext's size.
-std::size_t openText(ParsedEnvelope& envelope, const KeyringState& state);
+std::size_t openText(ParsedEnvelope& envelope, const KeyringState& state,
+                     const EncryptionContext* context);
 
-// Seals plaintext bytes under the active key with a fresh random IV (counted as an encryption);
-// throws Error when they exceed the 16 MiB envelope limit.
-SealedMembers sealBytes(const std::uint8_t* plaintext, std::size_t size, const KeyringState& state);
+// Whether rewrap re-seals envelope: its kid is not the active one, or it is unbound and a context
+// is given under bindContext. Applies the context rules of admitOpening that need no key first.
+bool needsReseal(const ParsedEnvelope& envelope, const KeyringState& state,
+                 const EncryptionContext* context);
+
+// The context a write binds to: context under bindContext (nullptr otherwise). Throws Error
+// kContextRequired for operation under bindContext without a context.
+const EncryptionContext* writeContext(const char* operation, const KeyringState& state,
+                                      const EncryptionContext* context);
+
+// Seals plaintext bytes under the active key with a fresh random IV (counted as an encryption),
+// bound to boundTo when not null; throws Error when they exceed the 16 MiB envelope limit.
+SealedMembers sealBytes(const std::uint8_t* plaintext, std::size_t size, const KeyringState& state,
+                        const EncryptionContext* boundTo);
 
 // The envelope's JSON text, members in the TypeScript writer's order:
-// {"__enc":1,"kid":…,"iv":…,"ct":…}.
+// {"__enc":1,"kid":…,"iv":…,"ct":…}, then "ctx" for a bound envelope.
 std::string envelopeText(const SealedMembers& members);
+
+// decrypt met non-null plaintext: PlaintextRejectedError (counted) in strict mode.
+void refusePlaintextIfStrict(const char* operation, const KeyringState& state);
+
+// decrypt returned non-null plaintext unchanged (Keyring::stats).
+void countPassthrough(const KeyringState& state) noexcept;
 
 // The classification of a value that carries "__enc" (inspectCredentials): an envelope, or
 // malformed with the code decrypt throws.

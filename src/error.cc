@@ -23,6 +23,8 @@ const char* errorCodeName(ErrorCode code) noexcept {
       return "EnvelopeCtSize";
     case ErrorCode::kEnvelopeRefused:
       return "EnvelopeRefused";
+    case ErrorCode::kEnvelopeContext:
+      return "EnvelopeContext";
     case ErrorCode::kAuthentication:
       return "Authentication";
     case ErrorCode::kInvalidPlaintext:
@@ -39,6 +41,16 @@ const char* errorCodeName(ErrorCode code) noexcept {
       return "InvalidText";
     case ErrorCode::kExtendedJson:
       return "ExtendedJson";
+    case ErrorCode::kInvalidContext:
+      return "InvalidContext";
+    case ErrorCode::kContextRequired:
+      return "ContextRequired";
+    case ErrorCode::kContextRequiredByKeyring:
+      return "ContextRequiredByKeyring";
+    case ErrorCode::kUnboundRefused:
+      return "UnboundRefused";
+    case ErrorCode::kContextMismatch:
+      return "ContextMismatch";
     case ErrorCode::kInternal:
       return "Internal";
   }

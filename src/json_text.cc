@@ -40,6 +40,10 @@ class Scanner {
     return scalar(isVersionOne(static_cast<double>(v)) ? Type::one : Type::other);
   }
   bool string(json::string_t& s) {
+    if (inCtx_ && depth_ == 2) {
+      top_->addCtxItem(true, s);
+      return true;
+    }
     if (depth_ == 1 && topIsObject_ && top_ != nullptr) {
       if (std::string* owner = ownerOf(member_)) {
         *owner = std::move(s);
@@ -73,9 +77,12 @@ class Scanner {
  private:
   enum class Type { null, one, other };
 
-  // A value that is not a string: at the top level, or as a member of the top-level object.
+  // A value that is not a string: at the top level, as a member of the top-level object, or as an
+  // item of its "ctx" array.
   bool scalar(Type type) {
-    if (depth_ == 0) {
+    if (inCtx_ && depth_ == 2) {
+      top_->addCtxItem(false, {});
+    } else if (depth_ == 0) {
       if (top_ != nullptr) {
         top_->kind = type == Type::null ? JsonTextTop::Kind::null : JsonTextTop::Kind::other;
       }
@@ -90,6 +97,8 @@ class Scanner {
     if (top_ == nullptr) return;
     if (member_ == "__enc") {
       top_->fields.encIsOne = isOne;
+    } else if (member_ == "ctx") {
+      top_->resetCtx(EnvelopeNames::State::other);
     } else if (ownerOf(member_) != nullptr) {
       memberState(member_) = EnvelopeMember::State::other;
     }
@@ -114,7 +123,14 @@ class Scanner {
         top_->kind = object ? JsonTextTop::Kind::object : JsonTextTop::Kind::other;
       }
     } else if (depth_ == 1 && topIsObject_) {
-      member(false);
+      if (!object && member_ == "ctx" && top_ != nullptr) {
+        top_->resetCtx(EnvelopeNames::State::strings);
+        inCtx_ = true;
+      } else {
+        member(false);
+      }
+    } else if (inCtx_ && depth_ == 2) {
+      top_->addCtxItem(false, {});
     }
     // The nesting rule of parseJson (opensTooDeep), in one place.
     if (opensTooDeep(depth_++)) return false;
@@ -124,6 +140,7 @@ class Scanner {
 
   bool close(bool) {
     --depth_;
+    if (depth_ == 1) inCtx_ = false;
     if (refuseDuplicates_) keys_.pop_back();
     return true;
   }
@@ -133,6 +150,7 @@ class Scanner {
   std::size_t depth_ = 0;
   bool topIsObject_ = false;
   bool duplicate_ = false;
+  bool inCtx_ = false;  // inside the top-level object's "ctx" array
   std::string member_;  // the member of the top-level object whose value comes next
   std::vector<std::unordered_set<std::string>> keys_;  // names seen in each open container
 };
@@ -213,6 +231,20 @@ class DomScan {
       if (name == "__enc") {
         top_->carriesEnc = true;
         top_->fields.encIsOne = isOne(v);
+        continue;
+      }
+      if (name == "ctx") {
+        simdjson::dom::array items;
+        if (v.get(items) != simdjson::SUCCESS) {
+          top_->resetCtx(EnvelopeNames::State::other);
+          continue;
+        }
+        top_->resetCtx(EnvelopeNames::State::strings);
+        for (const simdjson::dom::element item : items) {
+          std::string_view text;
+          const bool isString = item.get(text) == simdjson::SUCCESS;
+          top_->addCtxItem(isString, text);
+        }
         continue;
       }
       std::string* owner = name == "kid"  ? &top_->kid
@@ -326,7 +358,7 @@ JsonTextVerdict scan(std::string_view text, bool padded, bool refuseDuplicates, 
   if (fast) {
     verdict = *fast;
   } else {
-    if (top != nullptr) *top = JsonTextTop();
+    if (top != nullptr) top->reset();
     verdict = scanWithSax(text, refuseDuplicates, top);
   }
 #else
@@ -337,6 +369,9 @@ JsonTextVerdict scan(std::string_view text, bool padded, bool refuseDuplicates, 
     top->fields.kid.text = top->kid;
     top->fields.iv.text = top->iv;
     top->fields.ct.text = top->ct;
+    for (std::size_t i = 0; i < top->fields.ctx.count && i < top->ctxNames.size(); ++i) {
+      top->fields.ctx.names[i] = top->ctxNames[i];
+    }
   }
   return verdict;
 }

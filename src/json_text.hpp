@@ -1,6 +1,7 @@
 // Internal: JSON text checked without building a value (the text API's reader).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -12,15 +13,45 @@ namespace connector_crypto {
 namespace detail {
 
 // What scanJsonText found at the top level of the text.
+// Not copyable: fields views the owners below.
 struct JsonTextTop {
+  JsonTextTop() = default;
+  JsonTextTop(const JsonTextTop&) = delete;
+  JsonTextTop& operator=(const JsonTextTop&) = delete;
+
   enum class Kind { null, object, other };
   Kind kind = Kind::other;
   // For an object: whether a member is named "__enc" (after unescaping), and the envelope members
   // (the last of each name, as JSON.parse keeps it).
   bool carriesEnc = false;
   EnvelopeFields fields;
-  // Owners of the strings fields.kid/iv/ct view.
+  // Owners of the strings fields.kid/iv/ct and fields.ctx.names view.
   std::string kid, iv, ct;
+  std::array<std::string, kMaxContextPairs> ctxNames;
+
+  // Back to what a fresh JsonTextTop holds (a scan that starts over).
+  void reset() {
+    kind = Kind::other;
+    carriesEnc = false;
+    fields = EnvelopeFields{};
+    kid.clear();
+    iv.clear();
+    ct.clear();
+  }
+
+  // "ctx" met again (the last member of a name counts): forget the earlier one.
+  void resetCtx(EnvelopeNames::State state) noexcept {
+    fields.ctx = EnvelopeNames{};
+    fields.ctx.state = state;
+  }
+  // One more item of the "ctx" array; a string is kept (up to kMaxContextPairs).
+  void addCtxItem(bool isString, std::string_view text) {
+    if (isString && fields.ctx.state == EnvelopeNames::State::strings &&
+        fields.ctx.count < ctxNames.size()) {
+      ctxNames[fields.ctx.count].assign(text);
+    }
+    fields.ctx.add(isString, std::string_view());
+  }
 };
 
 enum class JsonTextVerdict { ok, invalid, duplicate };

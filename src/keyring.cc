@@ -38,6 +38,23 @@ std::uint64_t KeyEntry::decryptions() const noexcept {
   return sum;
 }
 
+std::uint64_t KeyEntry::boundDecryptions() const noexcept {
+  std::uint64_t sum = 0;
+  for (const KeyShard& shard : shards_) {
+    sum += shard.boundDecryptions.load(std::memory_order_relaxed);
+  }
+  return sum;
+}
+
+void checkOptions(const KeyringOptions& options, const std::string& bindSource,
+                  const std::string& requireSource) {
+  if (options.requireContext && !options.bindContext) {
+    throw KeyringError(requireSource + " is on but " + bindSource +
+                       " is off: the keyring would refuse the unbound envelopes it writes; turn "
+                       "on " + bindSource + " first");
+  }
+}
+
 bool looksLikeKey(std::string_view text) noexcept {
   std::size_t run = 0;
   for (const char c : text) {
@@ -155,6 +172,7 @@ Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
                      const std::string& keysSource, const std::string& activeSource,
                      const KeyringOptions& options) {
   const std::string active = checkKeys(keys, activeKid, keysSource, activeSource);
+  checkOptions(options, "options.bindContext", "options.requireContext");
   auto state = std::make_shared<KeyringState>();
   state->options = options;
   for (NamedKey& named : keys) {
@@ -243,7 +261,10 @@ const KeyringOptions& Keyring::options() const noexcept { return state_->options
 KeyringStats Keyring::stats() const {
   KeyringStats out;
   for (const auto& [kid, entry] : state_->entries) {
-    out.perKid[kid] = {entry->encryptions(), entry->decryptions()};
+    const std::uint64_t bound = entry->boundDecryptions();
+    out.perKid[kid] = {entry->encryptions(), entry->decryptions(), bound};
+    out.boundOpened += bound;
+    out.unboundOpened += entry->decryptions() - bound;
   }
   out.plaintextPassthroughs = state_->plaintextPassthroughs.load(std::memory_order_relaxed);
   out.plaintextRejected = state_->plaintextRejected.load(std::memory_order_relaxed);

@@ -30,6 +30,7 @@ struct alignas(64) KeyShard {
   std::atomic<Aes256Gcm*> cipher{nullptr};
   std::atomic<std::uint64_t> encryptions{0};
   std::atomic<std::uint64_t> decryptions{0};
+  std::atomic<std::uint64_t> boundDecryptions{0};
 };
 
 // One key under one kid, with a cipher context (key schedule set once) and counters per shard.
@@ -63,11 +64,15 @@ class KeyEntry {
   void countEncryption() const noexcept {
     shards_[threadShard()].encryptions.fetch_add(1, std::memory_order_relaxed);
   }
-  void countDecryption() const noexcept {
-    shards_[threadShard()].decryptions.fetch_add(1, std::memory_order_relaxed);
+  // An envelope opened under this key, bound or not.
+  void countDecryption(bool bound) const noexcept {
+    KeyShard& shard = shards_[threadShard()];
+    shard.decryptions.fetch_add(1, std::memory_order_relaxed);
+    if (bound) shard.boundDecryptions.fetch_add(1, std::memory_order_relaxed);
   }
   std::uint64_t encryptions() const noexcept;
   std::uint64_t decryptions() const noexcept;
+  std::uint64_t boundDecryptions() const noexcept;
 
  private:
   std::string kid_;
@@ -110,7 +115,12 @@ struct NamedKey {
 std::string checkKeys(const std::vector<NamedKey>& keys, const std::string& activeKid,
                       const std::string& keysSource, const std::string& activeSource);
 
-// checkKeys, then the keyring of those keys.
+// Throws KeyringError, naming the two switches by their sources, for options that contradict each
+// other (requireContext without bindContext).
+void checkOptions(const KeyringOptions& options, const std::string& bindSource,
+                  const std::string& requireSource);
+
+// checkKeys and checkOptions, then the keyring of those keys.
 Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
                      const std::string& keysSource, const std::string& activeSource,
                      const KeyringOptions& options);

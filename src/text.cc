@@ -4,7 +4,6 @@
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/inspect.hpp"
 #include "envelope_core.hpp"
-#include "json_codec.hpp"
 #include "json_text.hpp"
 #include "keyring_state.hpp"
 
@@ -16,14 +15,13 @@ using detail::JsonTextVerdict;
 using detail::KeyringAccess;
 using detail::KeyringState;
 
-// Scans text named `what` for `operation`; throws Error when it is not JSON (or, with
-// refuseDuplicates, repeats a member name).
-JsonTextTop scanOrThrow(const char* operation, const char* what, std::string_view text,
-                        bool refuseDuplicates) {
-  JsonTextTop top;
-  switch (detail::scanJsonText(text, refuseDuplicates, &top)) {
+// Scans text named `what` for `operation` into top (when given); throws Error when it is not JSON
+// (or, with refuseDuplicates, repeats a member name).
+void scanOrThrow(const char* operation, const char* what, std::string_view text,
+                 bool refuseDuplicates, JsonTextTop* top) {
+  switch (detail::scanJsonText(text, refuseDuplicates, top)) {
     case JsonTextVerdict::ok:
-      return top;
+      return;
     case JsonTextVerdict::duplicate:
       throw Error(ErrorCode::kInvalidText,
                   std::string(operation) + ": " + what +
@@ -42,54 +40,96 @@ bool carriesEnc(const JsonTextTop& top) noexcept {
   return top.kind == JsonTextTop::Kind::object && top.carriesEnc;
 }
 
-std::string sealText(const std::uint8_t* bytes, std::size_t size, const KeyringState& state) {
-  return detail::envelopeText(detail::sealBytes(bytes, size, state));
+// The compact form of json sealed (json accepted by scanOrThrow with refuseDuplicates).
+std::string sealPlainText(const char* operation, std::string_view json, const KeyringState& state,
+                          const EncryptionContext* context) {
+  const EncryptionContext* boundTo = detail::writeContext(operation, state, context);
+  const SecretBuffer compact = detail::compactJsonText(json);
+  return detail::envelopeText(detail::sealBytes(
+      reinterpret_cast<const std::uint8_t*>(compact.data()), compact.size(), state, boundTo));
 }
 
-std::string sealPlainText(std::string_view json, const KeyringState& state) {
-  const SecretBuffer compact = detail::compactJsonText(json);
-  return sealText(reinterpret_cast<const std::uint8_t*>(compact.data()), compact.size(), state);
+std::string encryptText(std::string_view json, const Keyring& keyring,
+                        const EncryptionContext* context) {
+  constexpr const char* kOperation = "encryptCredentialsText";
+  return detail::guarded(kOperation, [&]() -> std::string {
+    JsonTextTop top;
+    scanOrThrow(kOperation, "json", json, true, &top);
+    if (top.kind == JsonTextTop::Kind::null) return std::string(json);
+    const KeyringState& state = KeyringAccess::state(keyring);
+    if (!carriesEnc(top)) return sealPlainText(kOperation, json, state, context);
+    if (!detail::core::hasEnvelopeShape(top.fields)) {
+      detail::core::throwEnvelopeRefused(kOperation, false);
+    }
+    detail::core::admitEnvelope(top.fields, keyring, context);
+    return std::string(json);
+  });
+}
+
+SecretBuffer decryptText(std::string_view stored, const Keyring& keyring,
+                         const EncryptionContext* context) {
+  constexpr const char* kOperation = "decryptCredentialsText";
+  return detail::guarded(kOperation, [&]() -> SecretBuffer {
+    const KeyringState& state = KeyringAccess::state(keyring);
+    JsonTextTop top;
+    scanOrThrow(kOperation, "stored", stored, false, &top);
+    if (carriesEnc(top)) {
+      detail::ParsedEnvelope envelope =
+          detail::parseEnvelope(top.fields, detail::kJsonParsePadding);
+      const std::size_t size = detail::openText(envelope, state, context);
+      const auto* begin = reinterpret_cast<const char*>(envelope.sealed.data());
+      return SecretBuffer(begin, begin + size);
+    }
+    if (top.kind != JsonTextTop::Kind::null) {
+      detail::refusePlaintextIfStrict(kOperation, state);
+      detail::countPassthrough(state);
+    }
+    return SecretBuffer(stored.begin(), stored.end());
+  });
+}
+
+std::string rewrapText(std::string_view stored, const Keyring& keyring,
+                       const EncryptionContext* context) {
+  constexpr const char* kOperation = "rewrapCredentialsText";
+  return detail::guarded(kOperation, [&]() -> std::string {
+    const KeyringState& state = KeyringAccess::state(keyring);
+    JsonTextTop top;
+    scanOrThrow(kOperation, "stored", stored, false, &top);
+    if (top.kind == JsonTextTop::Kind::null) return std::string(stored);
+    if (!carriesEnc(top)) {
+      scanOrThrow(kOperation, "stored", stored, true, nullptr);  // never write duplicates
+      return sealPlainText(kOperation, stored, state, context);
+    }
+    detail::core::SealedMembers sealed;
+    if (!detail::core::reseal(top.fields, keyring, context, sealed)) return std::string(stored);
+    return detail::envelopeText(sealed);
+  });
 }
 
 }  // namespace
 
 std::string encryptCredentialsText(std::string_view json, const Keyring& keyring) {
-  return detail::guarded("encryptCredentialsText", [&]() -> std::string {
-    const JsonTextTop top = scanOrThrow("encryptCredentialsText", "json", json, true);
-    if (top.kind == JsonTextTop::Kind::null) return std::string(json);
-    if (carriesEnc(top)) {
-      if (detail::core::hasEnvelopeShape(top.fields)) return std::string(json);
-      throw EnvelopeError(
-          ErrorCode::kEnvelopeRefused,
-          "encryptCredentialsText: the value carries \"__enc\" but is not a valid envelope; "
-          "refusing to wrap it");
-    }
-    return sealPlainText(json, KeyringAccess::state(keyring));
-  });
+  return encryptText(json, keyring, nullptr);
+}
+std::string encryptCredentialsText(std::string_view json, const Keyring& keyring,
+                                   const EncryptionContext& context) {
+  return encryptText(json, keyring, &context);
 }
 
 SecretBuffer decryptCredentialsText(std::string_view stored, const Keyring& keyring) {
-  return detail::guarded("decryptCredentialsText", [&]() -> SecretBuffer {
-    const KeyringState& state = KeyringAccess::state(keyring);
-    const JsonTextTop top = scanOrThrow("decryptCredentialsText", "stored", stored, false);
-    if (carriesEnc(top)) {
-      detail::ParsedEnvelope envelope =
-          detail::parseEnvelope(top.fields, detail::kJsonParsePadding);
-      const std::size_t size = detail::openText(envelope, state);
-      const auto* begin = reinterpret_cast<const char*>(envelope.sealed.data());
-      return SecretBuffer(begin, begin + size);
-    }
-    if (top.kind != JsonTextTop::Kind::null) {
-      if (state.options.requireEncrypted) {
-        state.plaintextRejected.fetch_add(1, std::memory_order_relaxed);
-        throw PlaintextRejectedError(
-            "decryptCredentialsText: the stored value is plaintext, and this keyring requires "
-            "encryption (requireEncrypted / CONNECTOR_CRED_REQUIRE_ENCRYPTED=1)");
-      }
-      state.plaintextPassthroughs.fetch_add(1, std::memory_order_relaxed);
-    }
-    return SecretBuffer(stored.begin(), stored.end());
-  });
+  return decryptText(stored, keyring, nullptr);
+}
+SecretBuffer decryptCredentialsText(std::string_view stored, const Keyring& keyring,
+                                    const EncryptionContext& context) {
+  return decryptText(stored, keyring, &context);
+}
+
+std::string rewrapCredentialsText(std::string_view stored, const Keyring& keyring) {
+  return rewrapText(stored, keyring, nullptr);
+}
+std::string rewrapCredentialsText(std::string_view stored, const Keyring& keyring,
+                                  const EncryptionContext& context) {
+  return rewrapText(stored, keyring, &context);
 }
 
 CredentialsInfo inspectCredentialsText(std::string_view stored) {
@@ -108,22 +148,6 @@ CredentialsInfo inspectCredentialsText(std::string_view stored) {
       return info;
     }
     return detail::inspectEnvelope(top.fields);
-  });
-}
-
-std::string rewrapCredentialsText(std::string_view stored, const Keyring& keyring) {
-  return detail::guarded("rewrapCredentialsText", [&]() -> std::string {
-    const KeyringState& state = KeyringAccess::state(keyring);
-    const JsonTextTop top = scanOrThrow("rewrapCredentialsText", "stored", stored, false);
-    if (top.kind == JsonTextTop::Kind::null) return std::string(stored);
-    if (!carriesEnc(top)) {
-      scanOrThrow("rewrapCredentialsText", "stored", stored, true);  // never write duplicates
-      return sealPlainText(stored, state);
-    }
-    detail::ParsedEnvelope envelope = detail::parseEnvelope(top.fields, detail::kJsonParsePadding);
-    if (envelope.kid == keyring.activeKid()) return std::string(stored);
-    const std::size_t size = detail::openText(envelope, state);
-    return sealText(envelope.sealed.data(), size, state);
   });
 }
 

@@ -246,8 +246,8 @@ TEST_CASE("rule 5: a value carrying __enc decrypts or throws") {
     json v = e;
     v["kid"] = "v1";
     CHECK(messageOf<DecryptError>([&] { decryptCredentials(v, k); }) ==
-          "envelope: authentication failed under kid \"v1\" (wrong key, or \"iv\"/\"ct\" was "
-          "modified)");
+          "envelope: authentication failed under kid \"v1\" (wrong key, \"iv\"/\"ct\"/\"ctx\" "
+          "modified, or the envelope belongs to another record)");
   }
   SECTION("the wrong key fails authentication") {
     const auto other = connector_crypto::Keyring::fromBase64({{"v2", kKeyC}}, "v2");

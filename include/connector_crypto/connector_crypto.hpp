@@ -1,6 +1,7 @@
 // Umbrella header: everything a service needs to protect connector credentials at rest.
 #pragma once
 
+#include "connector_crypto/context.hpp"
 #include "connector_crypto/envelope.hpp"
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/extended_json.hpp"

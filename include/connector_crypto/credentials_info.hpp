@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "connector_crypto/error.hpp"
 
@@ -18,6 +19,8 @@ struct CredentialsInfo {
   Kind kind = Kind::kNull;
   int version = 0;                         // kEnvelope: the format version (1)
   std::string kid;                         // kEnvelope: the kid it was sealed under
+  bool bound = false;                      // kEnvelope: a bound envelope (it has "ctx")
+  std::vector<std::string> contextNames;   // kEnvelope, bound: its context names, sorted
   ErrorCode error = ErrorCode::kInternal;  // kMalformed: the code decryptCredentials throws
   std::string message;                     // kMalformed: the message it throws (no secret)
 };

@@ -20,6 +20,7 @@ enum class ErrorCode : int {
   kEnvelopeIvSize = 14,      // EnvelopeError: "iv" does not hold 12 bytes
   kEnvelopeCtSize = 15,      // EnvelopeError: "ct" is shorter than the tag or over 16 MiB
   kEnvelopeRefused = 16,     // EnvelopeError: encrypt met a value carrying "__enc" it must not wrap
+  kEnvelopeContext = 17,     // EnvelopeError: "ctx" is not 1-16 valid, sorted, unique names
   kAuthentication = 20,      // DecryptError: the tag did not verify (wrong key, or iv/ct modified)
   kInvalidPlaintext = 21,    // DecryptError: authentic plaintext that is not UTF-8 JSON
   kPlaintextRejected = 30,   // PlaintextRejectedError: strict mode met non-null plaintext
@@ -28,6 +29,11 @@ enum class ErrorCode : int {
   kNotSerializable = 42,     // Error: not JSON (invalid UTF-8, NaN/Infinity, binary, discarded)
   kInvalidText = 43,         // Error: text API input that is not one JSON value, or repeats a name
   kExtendedJson = 44,        // Error: an Extended JSON wrapper that does not convert (extended_json.hpp)
+  kInvalidContext = 60,      // Error: an encryption context breaks a rule (context.hpp)
+  kContextRequired = 61,     // Error: a bound envelope, or a write under bindContext, without a context
+  kContextRequiredByKeyring = 62,  // EnvelopeError: requireContext, an unbound envelope, no context
+  kUnboundRefused = 63,      // EnvelopeError: requireContext, an unbound envelope, a context given
+  kContextMismatch = 64,     // EnvelopeError: the caller's context names are not the envelope's "ctx"
   kInternal = 50,            // Error: OpenSSL or the random source failed, or an internal error
 };
 
@@ -70,7 +76,8 @@ class CONNECTOR_CRYPTO_API EnvelopeError : public Error {
   EnvelopeError(ErrorCode code, const std::string& message) : Error(code, message) {}
 };
 
-// Authentication failed (kAuthentication), or the decrypted bytes are not JSON (kInvalidPlaintext).
+// Authentication failed (kAuthentication: wrong key, modified envelope, or a bound envelope read
+// under another record's context), or the decrypted bytes are not JSON (kInvalidPlaintext).
 class CONNECTOR_CRYPTO_API DecryptError : public Error {
  public:
   DecryptError(ErrorCode code, const std::string& message) : Error(code, message) {}

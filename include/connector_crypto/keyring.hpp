@@ -24,6 +24,15 @@ struct KeyringOptions {
   // Strict mode: decryptCredentials throws PlaintextRejectedError on non-null legacy plaintext
   // instead of passing it through. Off by default (the TypeScript package always passes it through).
   bool requireEncrypted = false;
+  // Bind new envelopes to their records: encrypt and rewrap write bound envelopes under the
+  // caller's EncryptionContext, and refuse (kContextRequired) a non-null value without one. Off by
+  // default (CONNECTOR_CRED_BIND_CONTEXT): a given context is then accepted and unbound envelopes
+  // are written.
+  bool bindContext = false;
+  // Refuse unbound envelopes on read (EnvelopeError kContextRequiredByKeyring or kUnboundRefused).
+  // Needs bindContext (KeyringError otherwise: it would refuse what it writes). Off by default
+  // (CONNECTOR_CRED_REQUIRE_CONTEXT); turn on once no unbound envelope remains (docs/ROTATION.md).
+  bool requireContext = false;
 };
 
 // A snapshot of a keyring's counters (relaxed atomics: each figure is exact, the set is not a
@@ -31,10 +40,14 @@ struct KeyringOptions {
 struct KeyringStats {
   struct PerKid {
     std::uint64_t encryptions = 0;
-    std::uint64_t decryptions = 0;
+    std::uint64_t decryptions = 0;       // envelopes opened, bound or not
+    std::uint64_t boundDecryptions = 0;  // of which bound envelopes
   };
   // Envelopes written and opened under each kid the keyring holds.
   std::map<std::string, PerKid> perKid;
+  // Envelopes opened (decrypt, rewrap, encrypt checking an envelope), bound and unbound.
+  std::uint64_t boundOpened = 0;
+  std::uint64_t unboundOpened = 0;
   // Non-null plaintext that decryptCredentials returned unchanged.
   std::uint64_t plaintextPassthroughs = 0;
   // Non-null plaintext that strict mode refused.
@@ -95,7 +108,8 @@ CONNECTOR_CRYPTO_API bool isValidKid(std::string_view kid) noexcept;
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
 // Builds the keyring from the process environment (CONNECTOR_CRED_KEY[_FILE], CONNECTOR_CRED_KID,
-// CONNECTOR_CRED_KEYS[_FILE], CONNECTOR_CRED_ACTIVE_KID, CONNECTOR_CRED_REQUIRE_ENCRYPTED). Call it
+// CONNECTOR_CRED_KEYS[_FILE], CONNECTOR_CRED_ACTIVE_KID, CONNECTOR_CRED_REQUIRE_ENCRYPTED,
+// CONNECTOR_CRED_BIND_CONTEXT, CONNECTOR_CRED_REQUIRE_CONTEXT). Call it
 // once at startup; throws KeyringError naming the variable at fault. The same as
 // KeyConfig::fromEnv().toKeyring() (key_config.hpp), the one reader of those variables.
 CONNECTOR_CRYPTO_API Keyring keyringFromEnv();

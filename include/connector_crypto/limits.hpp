@@ -19,5 +19,11 @@ inline constexpr std::size_t kMaxEnvelopeBytes = std::size_t{16} * 1024 * 1024;
 inline constexpr std::size_t kMaxJsonDepth = 512;
 // Longest key id (printable ASCII, no spaces).
 inline constexpr std::size_t kMaxKidLength = 64;
+// An encryption context (context.hpp) holds 1 to kMaxContextPairs (name, value) pairs.
+inline constexpr std::size_t kMaxContextPairs = 16;
+// A context name is 1 to kMaxContextNameLength characters of [A-Za-z0-9_.-].
+inline constexpr std::size_t kMaxContextNameLength = 64;
+// A context value is 1 to kMaxContextValueBytes bytes of UTF-8 without NUL.
+inline constexpr std::size_t kMaxContextValueBytes = 4096;
 
 }  // namespace connector_crypto

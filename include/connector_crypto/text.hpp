@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "connector_crypto/config.hpp"
+#include "connector_crypto/context.hpp"
 #include "connector_crypto/keyring.hpp"
 #include "connector_crypto/secret_data.hpp"
 
@@ -18,6 +19,11 @@ namespace connector_crypto {
 // repeats a member name in an object throws Error.
 CONNECTOR_CRYPTO_API std::string encryptCredentialsText(std::string_view json,
                                                         const Keyring& keyring);
+// The same with the record's encryption context (encryptCredentials with a context): a bound
+// envelope {"__enc":1,"kid":…,"iv":…,"ct":…,"ctx":[…]} under bindContext.
+CONNECTOR_CRYPTO_API std::string encryptCredentialsText(std::string_view json,
+                                                        const Keyring& keyring,
+                                                        const EncryptionContext& context);
 
 // The plaintext JSON text of an envelope, byte for byte as its writer sealed it, in a buffer that
 // wipes itself. Legacy plaintext text comes back unchanged (PlaintextRejectedError in strict mode,
@@ -25,11 +31,19 @@ CONNECTOR_CRYPTO_API std::string encryptCredentialsText(std::string_view json,
 // JSON throws Error.
 CONNECTOR_CRYPTO_API SecretBuffer decryptCredentialsText(std::string_view stored,
                                                          const Keyring& keyring);
+// The same with the record's encryption context (decryptCredentials with a context).
+CONNECTOR_CRYPTO_API SecretBuffer decryptCredentialsText(std::string_view stored,
+                                                         const Keyring& keyring,
+                                                         const EncryptionContext& context);
 
 // Brings stored to the active key as rewrapCredentials does; an envelope under another kid is
 // re-sealed from its decrypted bytes as they are (no value is built, so its writer's spelling of
 // numbers and its member order survive).
 CONNECTOR_CRYPTO_API std::string rewrapCredentialsText(std::string_view stored,
                                                        const Keyring& keyring);
+// The same with the record's encryption context (rewrapCredentials with a context).
+CONNECTOR_CRYPTO_API std::string rewrapCredentialsText(std::string_view stored,
+                                                       const Keyring& keyring,
+                                                       const EncryptionContext& context);
 
 }  // namespace connector_crypto

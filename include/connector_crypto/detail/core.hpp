@@ -5,6 +5,7 @@
 // values. Not API: names and signatures may change in any release.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -12,8 +13,9 @@
 #include <string_view>
 
 #include "connector_crypto/config.hpp"
-#include "connector_crypto/error.hpp"
+#include "connector_crypto/context.hpp"
 #include "connector_crypto/credentials_info.hpp"
+#include "connector_crypto/error.hpp"
 #include "connector_crypto/keyring.hpp"
 #include "connector_crypto/limits.hpp"
 #include "connector_crypto/secret_data.hpp"
@@ -30,11 +32,29 @@ struct EnvelopeMember {
   std::string_view text;
 };
 
+// The "ctx" member of a bound envelope as its reader found it: absent, an array whose items are
+// all strings (count of them; the first kMaxContextPairs viewed in names, valid while the reader's
+// value lives), or anything else.
+struct EnvelopeNames {
+  enum class State { absent, strings, other };
+  State state = State::absent;
+  std::size_t count = 0;
+  std::array<std::string_view, kMaxContextPairs> names{};
+
+  // Reader's helper: one more item of the array (only strings keep state strings).
+  void add(bool isString, std::string_view text) noexcept {
+    if (!isString) state = State::other;
+    if (state == State::strings && count < names.size()) names[count] = text;
+    ++count;
+  }
+};
+
 // The members of an object that carries "__enc": what every reader hands the core.
 struct EnvelopeFields {
   // "__enc" as a number equal to 1 (an integer, or a double 1.0, as `=== 1` sees it), or not.
   bool encIsOne = false;
   EnvelopeMember kid, iv, ct;
+  EnvelopeNames ctx;
 };
 
 // "__enc" equal to 1, as the TypeScript check `=== 1` sees it (a stored double 1.0 counts).
@@ -51,12 +71,15 @@ inline constexpr std::string_view kEncName = "__enc";
 inline constexpr std::string_view kKidName = "kid";
 inline constexpr std::string_view kIvName = "iv";
 inline constexpr std::string_view kCtName = "ct";
+inline constexpr std::string_view kCtxName = "ctx";
 
-// The base64 members of a fresh envelope; kid views the keyring's kid (valid while it lives).
+// The members of a fresh envelope: kid views the keyring's kid (valid while it lives); context,
+// when not null, is the context a bound envelope was sealed under (its names are "ctx").
 struct SealedMembers {
   std::string_view kid;
   std::string iv;
   std::string ct;
+  const EncryptionContext* context = nullptr;
 };
 
 // What a parser reports, in document order, to the adapter building a value. A member's key comes
@@ -80,28 +103,49 @@ class JsonEvents {
   ~JsonEvents() = default;
 };
 
-// True when fields have the shape isEncrypted accepts: "__enc" equal to 1, string kid, iv, ct.
+// In every function below, context is the caller's encryption context, or nullptr when none was
+// given; the keyring's bindContext / requireContext switches apply (docs/FORMAT.md, "Bound
+// envelopes").
+
+// True when fields have the shape isEncrypted accepts: "__enc" equal to 1, string kid, iv, ct, and
+// "ctx" absent or an array of strings.
 CONNECTOR_CRYPTO_API bool hasEnvelopeShape(const EnvelopeFields& fields) noexcept;
 
 // Seals compact JSON text (already serialized or compacted) under the keyring's active key with a
-// fresh random IV; Error kTooLarge past the 16 MiB envelope limit.
-CONNECTOR_CRYPTO_API SealedMembers seal(std::string_view json, const Keyring& keyring);
+// fresh random IV, bound to context when given and the keyring's bindContext is on. Error
+// kContextRequired under bindContext without a context; kTooLarge past the 16 MiB envelope limit.
+CONNECTOR_CRYPTO_API SealedMembers seal(const char* operation, std::string_view json,
+                                        const Keyring& keyring, const EncryptionContext* context);
 
-// Checks every member, authenticates and decrypts under the envelope's kid, and reports the
-// plaintext's JSON to events. Throws EnvelopeError, UnknownKidError, DecryptError (kAuthentication,
-// or kInvalidPlaintext for an authentic plaintext that is not JSON: events may then have seen part
-// of it, which the adapter wipes).
+// encrypt met a value with the envelope shape: returns when it may come back unchanged, else
+// throws. Under bindContext without a context: kContextRequired. With a context, a bound envelope
+// (or any envelope under requireContext) must open as decrypt would open it, with its errors.
+CONNECTOR_CRYPTO_API void admitEnvelope(const EnvelopeFields& fields, const Keyring& keyring,
+                                        const EncryptionContext* context);
+
+// Checks every member, applies the context rules, authenticates and decrypts under the envelope's
+// kid, and reports the plaintext's JSON to events. Throws EnvelopeError, Error (kContextRequired),
+// UnknownKidError, DecryptError (kAuthentication, or kInvalidPlaintext for an authentic plaintext
+// that is not JSON: events may then have seen part of it, which the adapter wipes).
 CONNECTOR_CRYPTO_API void open(const EnvelopeFields& fields, const Keyring& keyring,
-                               JsonEvents& events);
+                               const EncryptionContext* context, JsonEvents& events);
 
-// rewrapCredentials of an envelope: false when it is already under the active kid (nothing is
-// decrypted); otherwise re-seals its authentic plaintext bytes as they are into out. Throws as open.
+// rewrapCredentials of an envelope: false when it stays as it is (under the active kid, and bound
+// or not to be bound); otherwise re-seals its authentic plaintext bytes as they are into out,
+// bound when it was (never unbound) or when context is given under bindContext. Throws as open,
+// and kContextRequired under bindContext without a context.
 CONNECTOR_CRYPTO_API bool reseal(const EnvelopeFields& fields, const Keyring& keyring,
-                                 SealedMembers& out);
+                                 const EncryptionContext* context, SealedMembers& out);
 
-// needsRewrap of an envelope: its kid differs from the active one; throws EnvelopeError for a
-// malformed envelope (no decryption).
-CONNECTOR_CRYPTO_API bool needsRewrap(const EnvelopeFields& fields, const Keyring& keyring);
+// needsRewrap of an envelope: whether reseal would re-seal it; throws what reseal would throw
+// without a key (malformed envelope, the context rules), and decrypts nothing.
+CONNECTOR_CRYPTO_API bool needsRewrap(const EnvelopeFields& fields, const Keyring& keyring,
+                                      const EncryptionContext* context);
+
+// A write of non-null plaintext (encrypt, rewrap): Error kContextRequired under bindContext
+// without a context.
+CONNECTOR_CRYPTO_API void admitWrite(const char* operation, const Keyring& keyring,
+                                     const EncryptionContext* context);
 
 // decrypt met non-null plaintext: throws PlaintextRejectedError (counted) in strict mode.
 CONNECTOR_CRYPTO_API void admitPlaintext(const char* operation, const Keyring& keyring);

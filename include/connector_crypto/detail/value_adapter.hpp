@@ -66,6 +66,16 @@ core::EnvelopeFields fieldsOf(const BasicJson& envelope) noexcept {
       f.iv = member(value);
     } else if (k == core::kCtName) {
       f.ct = member(value);
+    } else if (k == core::kCtxName) {
+      f.ctx = core::EnvelopeNames{};
+      if (!value.is_array()) {
+        f.ctx.state = core::EnvelopeNames::State::other;
+        continue;
+      }
+      f.ctx.state = core::EnvelopeNames::State::strings;
+      for (const BasicJson& item : value.template get_ref<const typename BasicJson::array_t&>()) {
+        f.ctx.add(item.is_string(), item.is_string() ? member(item).text : std::string_view());
+      }
     }
   }
   return f;
@@ -407,24 +417,104 @@ bool parseText(std::string_view text, bool padded, BasicJson& out) {
 }
 
 // The envelope value of sealed: members __enc, kid, iv, ct (the TypeScript writer's order, which an
-// ordered_json keeps).
+// ordered_json keeps), then ctx for a bound envelope.
 template <typename BasicJson>
 BasicJson envelopeValue(core::SealedMembers&& sealed) {
+  using string_t = typename BasicJson::string_t;
   BasicJson out(nlohmann::json::value_t::object);
   auto& members = out.template get_ref<typename BasicJson::object_t&>();
-  members.emplace(typename BasicJson::string_t(core::kEncName), BasicJson(kEnvelopeVersion));
-  members.emplace(typename BasicJson::string_t(core::kKidName),
-                  BasicJson(typename BasicJson::string_t(sealed.kid)));
-  members.emplace(typename BasicJson::string_t(core::kIvName), BasicJson(std::move(sealed.iv)));
-  members.emplace(typename BasicJson::string_t(core::kCtName), BasicJson(std::move(sealed.ct)));
+  members.emplace(string_t(core::kEncName), BasicJson(kEnvelopeVersion));
+  members.emplace(string_t(core::kKidName), BasicJson(string_t(sealed.kid)));
+  members.emplace(string_t(core::kIvName), BasicJson(std::move(sealed.iv)));
+  members.emplace(string_t(core::kCtName), BasicJson(std::move(sealed.ct)));
+  if (sealed.context != nullptr) {
+    BasicJson names(nlohmann::json::value_t::array);
+    auto& items = names.template get_ref<typename BasicJson::array_t&>();
+    for (const auto& pair : sealed.context->pairs()) items.emplace_back(string_t(pair.first));
+    members.emplace(string_t(core::kCtxName), std::move(names));
+  }
   return out;
 }
 
-// plain serialized and sealed under the active key.
+// plain serialized and sealed under the active key (bound to context under bindContext).
 template <typename BasicJson>
-BasicJson sealValue(const BasicJson& plain, const Keyring& keyring) {
+BasicJson sealValue(const char* operation, const BasicJson& plain, const Keyring& keyring,
+                    const EncryptionContext* context) {
   const SecretBuffer text = Serializer<BasicJson>::serialize(plain);
-  return envelopeValue<BasicJson>(core::seal({text.data(), text.size()}, keyring));
+  return envelopeValue<BasicJson>(
+      core::seal(operation, {text.data(), text.size()}, keyring, context));
+}
+
+// ---- the value API's operations (envelope.hpp); context: the caller's, or nullptr ------------
+
+template <typename BasicJson>
+BasicJson encrypt(const BasicJson& plain, const Keyring& keyring,
+                  const EncryptionContext* context) {
+  constexpr const char* kOperation = "encryptCredentials";
+  return guarded(kOperation, [&]() -> BasicJson {
+    if (plain.is_null()) return plain;
+    if (!carriesEnc(plain)) return sealValue(kOperation, plain, keyring, context);
+    const core::EnvelopeFields fields = fieldsOf(plain);
+    if (!core::hasEnvelopeShape(fields)) core::throwEnvelopeRefused(kOperation, false);
+    core::admitEnvelope(fields, keyring, context);
+    return unchanged(plain);
+  });
+}
+
+template <typename BasicJson>
+BasicJson encryptPlain(const BasicJson& plain, const Keyring& keyring,
+                       const EncryptionContext* context) {
+  constexpr const char* kOperation = "encryptPlainCredentials";
+  return guarded(kOperation, [&]() -> BasicJson {
+    if (carriesEnc(plain)) core::throwEnvelopeRefused(kOperation, true);
+    if (plain.is_null()) return plain;
+    return sealValue(kOperation, plain, keyring, context);
+  });
+}
+
+template <typename BasicJson>
+BasicJson decrypt(const BasicJson& stored, const Keyring& keyring,
+                  const EncryptionContext* context) {
+  constexpr const char* kOperation = "decryptCredentials";
+  return guarded(kOperation, [&]() -> BasicJson {
+    if (carriesEnc(stored)) {
+      Builder<BasicJson> plaintext;
+      core::open(fieldsOf(stored), keyring, context, plaintext);
+      return plaintext.take();
+    }
+    if (stored.is_null()) return stored;
+    core::admitPlaintext(kOperation, keyring);
+    const BasicJson& plaintext = unchanged(stored);
+    core::countPassthrough(keyring);
+    return plaintext;
+  });
+}
+
+template <typename BasicJson>
+bool needsRewrap(const BasicJson& stored, const Keyring& keyring,
+                 const EncryptionContext* context) {
+  constexpr const char* kOperation = "needsRewrap";
+  return guarded(kOperation, [&]() -> bool {
+    if (stored.is_null()) return false;
+    if (carriesEnc(stored)) return core::needsRewrap(fieldsOf(stored), keyring, context);
+    // What rewrapCredentials would refuse is refused now rather than promised a rewrap.
+    core::admitWrite(kOperation, keyring, context);
+    unchanged(stored);
+    return true;
+  });
+}
+
+template <typename BasicJson>
+BasicJson rewrap(const BasicJson& stored, const Keyring& keyring,
+                 const EncryptionContext* context) {
+  constexpr const char* kOperation = "rewrapCredentials";
+  return guarded(kOperation, [&]() -> BasicJson {
+    if (stored.is_null()) return stored;
+    if (!carriesEnc(stored)) return sealValue(kOperation, stored, keyring, context);
+    core::SealedMembers sealed;
+    if (!core::reseal(fieldsOf(stored), keyring, context, sealed)) return unchanged(stored);
+    return envelopeValue<BasicJson>(std::move(sealed));
+  });
 }
 
 }  // namespace adapter
