@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "context_core.hpp"
 #include "test_support.hpp"
 
 using namespace test_support;
@@ -42,16 +43,21 @@ std::vector<std::uint8_t> unb64(const std::string& s) {
   return out;
 }
 
-// An envelope of plaintext under key/kid with the given IV bytes, sealed through the AEAD seam.
+// An envelope of plaintext under key/kid with the given IV bytes, sealed through the AEAD seam;
+// bound to context when given (its AAD, and "ctx").
 json sealWithIv(const std::string& keyBase64, const std::string& kid, const std::string& plaintext,
-                const std::vector<std::uint8_t>& iv) {
+                const std::vector<std::uint8_t>& iv,
+                const cc::EncryptionContext* context = nullptr) {
   const std::vector<std::uint8_t> key = unb64(keyBase64);
+  const std::string aad = context ? cc::detail::contextAad(kid, *context) : std::string();
   cc::detail::Aes256Gcm aead({key.data(), key.size()});
   std::vector<std::uint8_t> sealed(plaintext.size() + cc::kTagBytes);
-  aead.seal({iv.data(), iv.size()}, {},
+  aead.seal({iv.data(), iv.size()}, {reinterpret_cast<const std::uint8_t*>(aad.data()), aad.size()},
             {reinterpret_cast<const std::uint8_t*>(plaintext.data()), plaintext.size()},
             sealed.data());
-  return {{"__enc", 1}, {"kid", kid}, {"iv", b64(iv)}, {"ct", b64(sealed)}};
+  json out = {{"__enc", 1}, {"kid", kid}, {"iv", b64(iv)}, {"ct", b64(sealed)}};
+  if (context) out["ctx"] = context->names();
+  return out;
 }
 
 // IV bytes whose base64 is "++++////++++////", so the URL-safe alphabet makes a difference.
@@ -127,16 +133,15 @@ const std::vector<std::pair<std::string, json>> kEveryType = {
 
 // The tables below are laid out by hand, one row per line.
 // clang-format off
-TEST_CASE("hostile matrix: decryptCredentials") {
-  const cc::Keyring k = keyringV1V2();
-  const json e = sealWithIv(kKeyA, "v1", kSecret.dump(), kIv);
+namespace {
+
+// Every row of the matrix around the envelope e of kSecret (sealed with kIv under key A, kid v1).
+std::vector<Row> envelopeRows(const json& e) {
   const std::string iv = e["iv"], ct = e["ct"];
   // Preconditions of the base64 rows below.
   REQUIRE(iv == "++++////++++////");
   REQUIRE(ct.back() == '=');
   REQUIRE(ct[ct.size() - 2] != '=');
-  REQUIRE(decryptCredentials(e, k) == kSecret);
-
   std::vector<Row> rows = {
       // name                                 input                                   expected
       {"the envelope itself",                 e,                                      decrypts(kSecret)},
@@ -214,11 +219,47 @@ TEST_CASE("hostile matrix: decryptCredentials") {
     rows.push_back({"ct as " + typeName, with(e, "ct", value), throws<cc::EnvelopeError>()});
     rows.push_back({"plaintext " + typeName, value, passthrough()});
   }
+  return rows;
+}
 
+}  // namespace
+
+TEST_CASE("hostile matrix: decryptCredentials") {
+  const cc::Keyring k = keyringV1V2();
+  const json e = sealWithIv(kKeyA, "v1", kSecret.dump(), kIv);
+  REQUIRE(decryptCredentials(e, k) == kSecret);
+  const std::vector<Row> rows = envelopeRows(e);
   for (const Row& row : rows) {
     checkRow(row.name, row.input, row.expected, [&](const json& v) { return decryptCredentials(v, k); });
     // The text API gives the same verdict on the same row, as text.
     checkRow(row.name + " (text)", row.input, row.expected, [&](const json& v) { return viaText(v, k); });
+  }
+}
+
+TEST_CASE("hostile matrix: bound envelopes, read under their context") {
+  const cc::Keyring k = keyringV1V2();
+  const cc::EncryptionContext context{{"tenant", "oid:6650f0c2a1b2c3d4e5f60718"},
+                                      {"id", "oid:6650f0c2a1b2c3d4e5f60719"}};
+  const json e = sealWithIv(kKeyA, "v1", kSecret.dump(), kIv, &context);
+  REQUIRE(decryptCredentials(e, k, context) == kSecret);
+  std::vector<Row> rows = envelopeRows(e);
+  // The rows of "ctx" itself: removed (read as unbound, without AAD), every other type, bad names.
+  rows.push_back({"ctx removed", without(e, "ctx"), throws<cc::DecryptError>()});
+  for (const auto& [typeName, value] : kEveryType) {
+    rows.push_back({"ctx as " + typeName, with(e, "ctx", value), throws<cc::EnvelopeError>()});
+  }
+  for (const json& names : {json({"tenant", "id"}), json({"id", "id", "tenant"}), json({"id"}),
+                            json({"id", "tenant", "x"}), json({"ID", "tenant"}), json({"id", "tenant "}),
+                            json({"id", std::string(65, 't')}), json({"id", std::string("ten\0ant", 7)})}) {
+    rows.push_back({"ctx " + names.dump(), with(e, "ctx", names), throws<cc::EnvelopeError>()});
+  }
+  for (const Row& row : rows) {
+    checkRow(row.name, row.input, row.expected,
+             [&](const json& v) { return decryptCredentials(v, k, context); });
+    checkRow(row.name + " (text)", row.input, row.expected, [&](const json& v) {
+      const cc::SecretBuffer text = cc::decryptCredentialsText(v.dump(), k, context);
+      return json::parse(text.begin(), text.end());
+    });
   }
 }
 

@@ -199,9 +199,11 @@ std::vector<json> generatedValues() {
 
 enum class Outcome { refused, roundTripped, broken };
 
-// Runs one encrypting function on v: a typed refusal, or an envelope that decrypts to v.
+// Runs one encrypting function on v: a typed refusal, or an envelope that decrypts to v (with
+// context, when given).
 template <typename Encrypt>
-Outcome attempt(const json& v, const cc::Keyring& k, Encrypt&& encrypt, json* envelope = nullptr) {
+Outcome attempt(const json& v, const cc::Keyring& k, Encrypt&& encrypt, json* envelope = nullptr,
+                const cc::EncryptionContext* context = nullptr) {
   json out;
   try {
     out = encrypt(v, k);
@@ -214,7 +216,7 @@ Outcome attempt(const json& v, const cc::Keyring& k, Encrypt&& encrypt, json* en
   }
   if (v.is_null()) return out.is_null() ? Outcome::roundTripped : Outcome::broken;
   if (!cc::isEncrypted(out)) return Outcome::broken;
-  const json back = cc::decryptCredentials(out, k);
+  const json back = context ? cc::decryptCredentials(out, k, *context) : cc::decryptCredentials(out, k);
   if (envelope != nullptr) *envelope = std::move(out);
   return identical(back, v) ? Outcome::roundTripped : Outcome::broken;
 }
@@ -251,4 +253,44 @@ TEST_CASE("round trip or typed refusal: encrypt, encryptPlain, rewrap") {
   // The generator reaches both sides of the property.
   CHECK(accepted > 1000);
   CHECK(refused > 300);
+}
+
+TEST_CASE("round trip or typed refusal: bound envelopes, under their context") {
+  cc::KeyringOptions bind;
+  bind.bindContext = true;
+  const cc::Keyring k1 = cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, "v1", bind);
+  const cc::Keyring k2 = cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, "v2", bind);
+  const cc::EncryptionContext context{{"tenant", "oid:6650f0c2a1b2c3d4e5f60718"},
+                                      {"id", "oid:6650f0c2a1b2c3d4e5f60719"}};
+  const cc::EncryptionContext other{{"tenant", "oid:6650f0c2a1b2c3d4e5f60718"},
+                                    {"id", "oid:6650f0c2a1b2c3d4e5f6071b"}};
+  const std::vector<json> values = generatedValues();
+  std::size_t bound = 0;
+  for (std::size_t i = 0; i < values.size(); i += 3) {  // a third of the values: the same generator
+    const json& v = values[i];
+    INFO("generated value #" << i);
+    const Outcome expected = decryptCouldReturn(v) ? Outcome::roundTripped : Outcome::refused;
+    json envelope;
+    const auto encrypt = [&](const json& x, const cc::Keyring& k) {
+      return cc::encryptCredentials(x, k, context);
+    };
+    const auto rewrap = [&](const json& x, const cc::Keyring& k) {
+      return cc::rewrapCredentials(x, k, context);
+    };
+    REQUIRE(attempt(v, k1, encrypt, &envelope, &context) == expected);
+    REQUIRE(attempt(v, k2, rewrap, nullptr, &context) == expected);
+    if (expected == Outcome::refused || v.is_null()) continue;
+    ++bound;
+    REQUIRE(envelope.contains("ctx"));
+    // Unchanged under its own context and kid; re-sealed bound under another active kid; never
+    // opened under another record's context.
+    REQUIRE(identical(cc::encryptCredentials(envelope, k1, context), envelope));
+    REQUIRE(identical(cc::rewrapCredentials(envelope, k1, context), envelope));
+    const json rewrapped = cc::rewrapCredentials(envelope, k2, context);
+    REQUIRE(rewrapped.at("kid") == "v2");
+    REQUIRE(rewrapped.contains("ctx"));
+    REQUIRE(identical(cc::decryptCredentials(rewrapped, k2, context), v));
+    CHECK_THROWS_AS(cc::decryptCredentials(envelope, k1, other), cc::DecryptError);
+  }
+  CHECK(bound > 300);
 }
