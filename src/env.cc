@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "connector_crypto/error.hpp"
+#include "connector_crypto/json_whitespace.hpp"
 #include "connector_crypto/key_config.hpp"
 #include "key_config_state.hpp"
 #include "keyring_state.hpp"
@@ -163,7 +164,7 @@ class KeysParser {
     return pos_ < text_.size() ? static_cast<unsigned char>(text_[pos_]) : kEnd;
   }
   void skipSpace() noexcept {
-    while (at() == ' ' || at() == '\t' || at() == '\n' || at() == '\r') ++pos_;
+    while (pos_ < text_.size() && isJsonWhitespace(text_[pos_])) ++pos_;
   }
   [[noreturn]] void fail(const std::string& message) const { throw KeyringError(message); }
   [[noreturn]] void syntaxError() const {
