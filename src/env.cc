@@ -9,9 +9,11 @@
 #include <openssl/crypto.h>
 
 #include "connector_crypto/error.hpp"
+#include "connector_crypto/json_whitespace.hpp"
 #include "connector_crypto/key_config.hpp"
 #include "key_config_state.hpp"
 #include "keyring_state.hpp"
+#include "utf8.hpp"
 
 namespace connector_crypto {
 namespace detail {
@@ -164,7 +166,7 @@ class KeysParser {
     return pos_ < text_.size() ? static_cast<unsigned char>(text_[pos_]) : kEnd;
   }
   void skipSpace() noexcept {
-    while (at() == ' ' || at() == '\t' || at() == '\n' || at() == '\r') ++pos_;
+    while (pos_ < text_.size() && isJsonWhitespace(text_[pos_])) ++pos_;
   }
   [[noreturn]] void fail(const std::string& message) const { throw KeyringError(message); }
   [[noreturn]] void syntaxError() const {
@@ -213,26 +215,6 @@ class KeysParser {
       ++pos_;
     }
     return v;
-  }
-
-  // The continuation bytes of a UTF-8 sequence starting at pos_ (RFC 3629: shortest form, no
-  // surrogates, at most U+10FFFF); 0 when the sequence is not valid.
-  std::size_t utf8Length() const noexcept {
-    const auto byte = [&](std::size_t i) {
-      return pos_ + i < text_.size() ? static_cast<unsigned char>(text_[pos_ + i]) : 0u;
-    };
-    const auto cont = [&](std::size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
-      return byte(i) >= lo && byte(i) <= hi;
-    };
-    const unsigned c = byte(0);
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 1 : 0;
-    if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 2 : 0;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 2 : 0;
-    if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 2 : 0;
-    if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 3 : 0;
-    if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 3 : 0;
-    if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 3 : 0;
-    return 0;
   }
 
   // Reads the string at pos_ (opening quote included) into out, decoding escapes.
@@ -289,10 +271,11 @@ class KeysParser {
         ++pos_;
         continue;
       }
-      const std::size_t more = utf8Length();
-      if (more == 0) syntaxError();
-      for (std::size_t i = 0; i <= more; ++i) out.push_back(text_[pos_ + i]);
-      pos_ += more + 1;
+      const auto* bytes = reinterpret_cast<const unsigned char*>(text_.data());
+      const std::size_t length = utf8SequenceLength(bytes + pos_, bytes + text_.size());
+      if (length == 0) syntaxError();
+      for (std::size_t i = 0; i < length; ++i) out.push_back(text_[pos_ + i]);
+      pos_ += length;
     }
   }
 

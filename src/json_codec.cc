@@ -22,6 +22,7 @@
 
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/limits.hpp"
+#include "utf8.hpp"
 
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
 #include "simdjson_wipe.hpp"
@@ -52,26 +53,6 @@ inline std::uint64_t load8(const unsigned char* p) noexcept {
   return w;
 }
 #endif
-
-// Length of the well-formed UTF-8 sequence starting with the byte >= 0x80 at p (Unicode table 3-7,
-// the sequences nlohmann's decoder accepts), or 0 when it is not well formed.
-inline std::size_t utf8Sequence(const unsigned char* p, const unsigned char* end) noexcept {
-  const unsigned c = p[0];
-  const std::size_t left = static_cast<std::size_t>(end - p);
-  const auto cont = [](unsigned x) { return (x & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && cont(p[1]) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (left < 3 || !cont(p[2])) return 0;
-    const unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    return p[1] >= lo && p[1] <= hi ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (left < 4 || !cont(p[2]) || !cont(p[3])) return 0;
-    const unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    return p[1] >= lo && p[1] <= hi ? 4 : 0;
-  }
-  return 0;
-}
 
 // Escaped length of each ASCII byte under dump(): short escapes, \u00XX for other controls.
 constexpr std::array<std::uint8_t, 128> kEscapedLength = [] {
@@ -120,7 +101,7 @@ bool measureString(std::string_view s, std::size_t& n) noexcept {
       len += kEscapedLength[*p];
       ++p;
     } else {
-      const std::size_t k = utf8Sequence(p, end);
+      const std::size_t k = utf8SequenceLength(p, end);  // the one UTF-8 rule (utf8.hpp)
       if (k == 0) return false;
       p += k;
       len += k;

@@ -149,7 +149,7 @@ std::string kidInMessage(std::string_view kid);
 
 // The one whitespace rule of key text: the ASCII spaces (' ', '\t', '\n', '\r', '\f', '\v') that
 // surround a key pasted from a secrets store or written to a file with a trailing newline. (The
-// whitespace between the members of CONNECTOR_CRED_KEYS is JSON's, RFC 8259.)
+// whitespace between the members of CONNECTOR_CRED_KEYS is JSON's: isJsonWhitespace.)
 constexpr bool isKeyTextSpace(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }

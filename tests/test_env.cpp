@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "connector_crypto/json_whitespace.hpp"
 #include "test_support.hpp"
 
 using namespace test_support;
@@ -249,6 +250,40 @@ TEST_CASE("a key set as a kid is refused in every variable a kid comes from") {
       CHECK(keyringFromEnv(envOf({{"CONNECTOR_CRED_KEYS", keysJson({{kid, kKeyA}, {"v2", kKeyB}})},
                                   {"CONNECTOR_CRED_ACTIVE_KID", kid}}))
                 .activeKid() == kid);
+    }
+  }
+}
+
+TEST_CASE("CONNECTOR_CRED_KEYS: JSON's whitespace between tokens, and nothing else") {
+  SECTION("the rule is RFC 8259's four bytes") {
+    for (int c = 0; c < 256; ++c) {
+      INFO("byte " << c);
+      CHECK(connector_crypto::isJsonWhitespace(static_cast<char>(c)) ==
+            (c == ' ' || c == '\t' || c == '\n' || c == '\r'));
+    }
+  }
+  // {"v1":"<kA>","v2":"<kB>"} with `space` before and after every token.
+  const auto spaced = [](const std::string& s) {
+    return s + "{" + s + "\"v1\"" + s + ":" + s + "\"" + kKeyA + "\"" + s + "," + s + "\"v2\"" + s +
+           ":" + s + "\"" + kKeyB + "\"" + s + "}" + s;
+  };
+  SECTION("each JSON whitespace byte is skipped everywhere") {
+    for (const std::string space : {" ", "\t", "\n", "\r", " \t\r\n"}) {
+      INFO("space: " << static_cast<int>(space[0]));
+      const Keyring k = keyringFromEnv(
+          envOf({{"CONNECTOR_CRED_KEYS", spaced(space)}, {"CONNECTOR_CRED_ACTIVE_KID", "v2"}}));
+      CHECK(k.kids() == std::vector<std::string>{"v1", "v2"});
+      CHECK(k.fingerprint("v1") == kFingerprintA);
+    }
+  }
+  SECTION("other spaces are syntax errors between tokens") {
+    // \f and \v are trimmed around a key (isKeyTextSpace), but are not JSON whitespace; nor is
+    // U+00A0.
+    for (const std::string space : {"\f", "\v", "\xc2\xa0"}) {
+      INFO("space: " << static_cast<int>(static_cast<unsigned char>(space[0])));
+      CHECK(startsWith(
+          envError({{"CONNECTOR_CRED_KEYS", spaced(space)}, {"CONNECTOR_CRED_ACTIVE_KID", "v2"}}),
+          "CONNECTOR_CRED_KEYS is not valid JSON (syntax error near byte 0)"));
     }
   }
 }

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "atomic_file.hpp"
+#include "connector_crypto/json_whitespace.hpp"
 #include "connector_crypto/key_config.hpp"
 #include "connector_crypto/secret_data.hpp"
 
@@ -96,9 +97,8 @@ bool isPlainKid(const std::string& kid) {
 }
 
 bool looksLikeWholeFileJson(std::string_view firstLine) noexcept {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!firstLine.empty() && space(firstLine.front())) firstLine.remove_prefix(1);
-  while (!firstLine.empty() && space(firstLine.back())) firstLine.remove_suffix(1);
+  while (!firstLine.empty() && isJsonWhitespace(firstLine.front())) firstLine.remove_prefix(1);
+  while (!firstLine.empty() && isJsonWhitespace(firstLine.back())) firstLine.remove_suffix(1);
   return firstLine == "{" || (!firstLine.empty() && firstLine.front() == '[');
 }
 

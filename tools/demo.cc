@@ -8,9 +8,10 @@ int main() {
   try {
     // A real service calls cc::keyringFromEnv() once at startup; the demo mints its own key.
     std::string key = cc::generateKeyBase64();
-    const cc::Keyring keyring = cc::Keyring::fromBase64({{"v1", key}}, "v1");
+    const std::string kid = cc::kDefaultKid;  // the kid a single CONNECTOR_CRED_KEY gets
+    const cc::Keyring keyring = cc::Keyring::fromBase64({{kid, key}}, kid);
     cc::detail::secureWipe(key.data(), key.size());
-    std::cout << "minted key v1 (fingerprint " << keyring.fingerprint("v1") << ")\n";
+    std::cout << "minted key " << kid << " (fingerprint " << keyring.fingerprint(kid) << ")\n";
 
     const nlohmann::json credential = {{"type", "oauth2"},
                                        {"client_id", "demo-client"},

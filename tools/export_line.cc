@@ -9,6 +9,7 @@
 
 #include "connector_crypto/envelope.hpp"
 #include "connector_crypto/json_reader.hpp"
+#include "connector_crypto/json_whitespace.hpp"
 #include "connector_crypto/limits.hpp"
 #include "connector_crypto/secret_data.hpp"
 #include "json_scan.hpp"
@@ -50,7 +51,7 @@ std::size_t valueEnd(std::string_view s, std::size_t i) noexcept {
     }
     return i;
   }
-  while (i < s.size() && !scan::isWs(s[i]) && s[i] != ',' && s[i] != '}' && s[i] != ']') ++i;
+  while (i < s.size() && !isJsonWhitespace(s[i]) && s[i] != ',' && s[i] != '}' && s[i] != ']') ++i;
   return i;
 }
 

@@ -6,15 +6,15 @@
 #include <cstring>
 #include <string_view>
 
+#include "connector_crypto/json_whitespace.hpp"
+
 namespace connector_crypto {
 namespace cli {
 namespace scan {
 
-// JSON's insignificant whitespace (RFC 8259: space, tab, line feed, carriage return).
-inline bool isWs(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
+// The index of the first byte at or after i that is not JSON whitespace (the library's rule).
 inline std::size_t skipWs(std::string_view s, std::size_t i) noexcept {
-  while (i < s.size() && isWs(s[i])) ++i;
+  while (i < s.size() && isJsonWhitespace(s[i])) ++i;
   return i;
 }
 

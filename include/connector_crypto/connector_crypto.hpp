@@ -7,6 +7,7 @@
 #include "connector_crypto/extended_json.hpp"
 #include "connector_crypto/inspect.hpp"
 #include "connector_crypto/json_reader.hpp"
+#include "connector_crypto/json_whitespace.hpp"
 #include "connector_crypto/key_config.hpp"
 #include "connector_crypto/keygen.hpp"
 #include "connector_crypto/keyring.hpp"
