@@ -98,6 +98,18 @@ if (ccOps['encrypt_text/small'] !== undefined) {
       `${fmt(ccOps[`decrypt/${p}`])} | ${fmt(ccOps[`decrypt_text/${p}`])} |`);
   }
 }
+// Bound envelopes (an encryption context: AAD and the ctx member) beside unbound ones, value API.
+if (ccOps['encrypt_bound/small'] !== undefined) {
+  lines.push('');
+  lines.push('| payload | encrypt | encrypt_bound | bound / unbound | decrypt | decrypt_bound | bound / unbound |');
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const p of payloads) {
+    const e = [ccOps[`encrypt/${p}`], ccOps[`encrypt_bound/${p}`]];
+    const d = [ccOps[`decrypt/${p}`], ccOps[`decrypt_bound/${p}`]];
+    lines.push(`| ${p} | ${e.map(fmt).join(' | ')} | ${ratio(e[1], e[0]).toFixed(2)} | ` +
+      `${d.map(fmt).join(' | ')} | ${ratio(d[1], d[0]).toFixed(2)} |`);
+  }
+}
 const md = lines.join('\n') + '\n';
 writeFileSync(`${dir}/report.md`, md);
 writeFileSync(`${dir}/sweep.dat`, dat.join('\n') + '\n');
