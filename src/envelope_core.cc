@@ -383,13 +383,6 @@ void throwEnvelopeRefused(const char* operation, bool plainOnly) {
                                        "refusing to wrap it"));
 }
 
-void throwInvalidText(const char* operation) {
-  throw Error(ErrorCode::kInvalidText,
-              std::string(operation) +
-                  ": the text is not JSON (exactly one value, valid UTF-8, no NUL byte, at most "
-                  "512 levels of nesting)");
-}
-
 void throwInternal(const char* operation) {
   throw Error(ErrorCode::kInternal, std::string(operation) + ": internal error");
 }

@@ -221,10 +221,6 @@ bool parseWithNlohmann(const char* text, std::size_t size, JsonEvents& events) {
 
 static_assert(kJsonParsePadding >= simdjson::SIMDJSON_PADDING, "padding too small for simdjson");
 
-// Documents up to this size reuse one parser per thread (its buffers stay allocated); larger ones
-// get a parser of their own, freed afterwards.
-constexpr std::size_t kReusedParserLimit = 256 * 1024;
-
 // Reports a simdjson DOM as events. check() first: anything simdjson and nlohmann's parser could
 // read differently (-0, nesting past the limit) makes it decline before a single event, and
 // nlohmann's parser decides.

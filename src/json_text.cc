@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector_crypto/json_whitespace.hpp"
 #include "connector_crypto/limits.hpp"
 #include "json_codec.hpp"
 #include "simdjson_wipe.hpp"
@@ -156,9 +157,6 @@ class Scanner {
 };
 
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
-
-// Documents up to this size reuse one parser per thread (as json_codec.cc does).
-constexpr std::size_t kReusedParserLimit = 256 * 1024;
 
 // Walks simdjson's DOM of an accepted text: depth, repeated names, the top-level members.
 class DomScan {
@@ -397,7 +395,7 @@ SecretBuffer compactJsonText(std::string_view text) {
   };
   while (p < end) {
     const char c = *p++;
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+    if (isJsonWhitespace(c)) continue;
     *o++ = c;
     if (c != '"') continue;
     // A string: copied as it is through its closing quote (an accepted text closes every string),

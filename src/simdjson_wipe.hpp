@@ -13,6 +13,10 @@
 namespace connector_crypto {
 namespace detail {
 
+// Documents up to this size reuse one parser per thread (its buffers stay allocated); larger ones
+// get a parser of their own, freed afterwards.
+inline constexpr std::size_t kReusedParserLimit = 256 * 1024;
+
 // Wipes what parsing text of size bytes may have left in parser's document buffers: exactly the
 // used part after a success (tapeUsed entries, strings up to stringsEnd), the bound after a
 // failure.

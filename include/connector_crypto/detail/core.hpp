@@ -163,7 +163,6 @@ enum class Unserializable { tooDeep, badUtf8, discarded, binary, nonFinite };
 // wrap (plainOnly: encryptPlainCredentials, which refuses any "__enc").
 [[noreturn]] CONNECTOR_CRYPTO_API void throwUnserializable(Unserializable why);
 [[noreturn]] CONNECTOR_CRYPTO_API void throwEnvelopeRefused(const char* operation, bool plainOnly);
-[[noreturn]] CONNECTOR_CRYPTO_API void throwInvalidText(const char* operation);
 [[noreturn]] CONNECTOR_CRYPTO_API void throwInternal(const char* operation);
 
 // ---- byte services of the serializer and the parser -------------------------------------------
