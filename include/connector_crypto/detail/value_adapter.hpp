@@ -126,6 +126,15 @@ void wipeValues(BasicJson& value) noexcept {
   }
 }
 
+// Points the children of a container filled through get_ref (which bypasses nlohmann) back at
+// it: the parent pointers JSON_DIAGNOSTICS keeps and asserts on every copy. A move through
+// nlohmann's own constructor and assignment resets them: O(children) with JSON_DIAGNOSTICS,
+// pointer moves without.
+template <typename BasicJson>
+void adoptChildren(BasicJson& container) noexcept {
+  container = BasicJson(std::move(container));
+}
+
 // ---- serializer: compact text byte-identical to dump() ---------------------------------------
 
 template <typename BasicJson>
@@ -305,6 +314,7 @@ class Builder final : public core::JsonEvents {
   }
   void onEndObject() override {
     if constexpr (kOrdered) resolveRepeats(members(*stack_.back()));
+    adoptChildren(*stack_.back());
     stack_.pop_back();
   }
   void onBeginArray(std::size_t sizeHint) override {
@@ -312,7 +322,10 @@ class Builder final : public core::JsonEvents {
     a.template get_ref<typename BasicJson::array_t&>().reserve(sizeHint);
     stack_.push_back(&a);
   }
-  void onEndArray() override { stack_.pop_back(); }
+  void onEndArray() override {
+    adoptChildren(*stack_.back());
+    stack_.pop_back();
+  }
 
  private:
   using object_t = typename BasicJson::object_t;
@@ -417,6 +430,7 @@ BasicJson envelopeValue(core::SealedMembers&& sealed) {
                   BasicJson(typename BasicJson::string_t(sealed.kid)));
   members.emplace(typename BasicJson::string_t(core::kIvName), BasicJson(std::move(sealed.iv)));
   members.emplace(typename BasicJson::string_t(core::kCtName), BasicJson(std::move(sealed.ct)));
+  adoptChildren(out);
   return out;
 }
 
