@@ -183,7 +183,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(cc::detail::parseJsonReference(stored.data(), stored.size(), ov) == isJson,
         "the reference parser: json and ordered_json disagree");
   if (!isJson) {
-    check(!cc::parseJsonText<ordered_json>(stored), "parseJsonText<ordered_json> accepted non-JSON");
+    check(!cc::parseJsonText<ordered_json>(stored),
+          "parseJsonText<ordered_json> accepted non-JSON");
     for (int which = 0; which < 3; ++which) {
       const auto o = run([&]() -> json {
         if (which == 0) return parsed(cc::encryptCredentialsText(stored, keyring()));

@@ -24,14 +24,14 @@ namespace cc = connector_crypto;
 
 void useEveryFunction(Json& value, const cc::Keyring& keyring);
 void useEveryFunction(Json& value, const cc::Keyring& keyring) {
-  (void)cc::isEncrypted(value);                          // value API
-  (void)cc::encryptCredentials(value, keyring);          // value API
-  (void)cc::encryptPlainCredentials(value, keyring);     // value API
-  (void)cc::decryptCredentials(value, keyring);          // value API
-  (void)cc::needsRewrap(value, keyring);                 // value API
-  (void)cc::rewrapCredentials(value, keyring);           // value API
-  (void)cc::inspectCredentials(value);                   // value API
-  (void)cc::parseJsonText<Json>("{}");                   // value API
-  (void)cc::convertExtendedJson(value);                  // value API
-  cc::wipeCredentials(value);                            // value API
+  (void)cc::isEncrypted(value);                       // value API
+  (void)cc::encryptCredentials(value, keyring);       // value API
+  (void)cc::encryptPlainCredentials(value, keyring);  // value API
+  (void)cc::decryptCredentials(value, keyring);       // value API
+  (void)cc::needsRewrap(value, keyring);              // value API
+  (void)cc::rewrapCredentials(value, keyring);        // value API
+  (void)cc::inspectCredentials(value);                // value API
+  (void)cc::parseJsonText<Json>("{}");                // value API
+  (void)cc::convertExtendedJson(value);               // value API
+  cc::wipeCredentials(value);                         // value API
 }

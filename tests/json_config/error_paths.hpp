@@ -1,7 +1,7 @@
 // Every value-API function on input it must refuse, for one basic_json type: each kind of malformed
-// envelope, failed authentication, unknown kid, strict mode, plaintext that is not JSON, values that
-// are not serializable, text that is not JSON. Each must be the documented connector_crypto::Error
-// (class and code); no nlohmann exception may escape.
+// envelope, failed authentication, unknown kid, strict mode, plaintext that is not JSON, values
+// that are not serializable, text that is not JSON. Each must be the documented
+// connector_crypto::Error (class and code); no nlohmann exception may escape.
 #pragma once
 
 #include <cmath>
@@ -95,8 +95,9 @@ template <typename BasicJson>
 void plaintextNotJson(const std::string& type, const cc::Keyring& v1, const cc::Keyring& v1v2) {
   std::string deep(600, '[');
   deep.append(600, ']');
-  for (const std::string& text : {std::string(R"({"a":[1,2,{"b":"c","d":)"), std::string("[\"\xff\"]"),
-                                  std::string(R"({"a":{"b":[1]}} x)"), deep, std::string()}) {
+  for (const std::string& text :
+       {std::string(R"({"a":[1,2,{"b":"c","d":)"), std::string("[\"\xff\"]"),
+        std::string(R"({"a":{"b":[1]}} x)"), deep, std::string()}) {
     const BasicJson envelope = sealRaw<BasicJson>(kKeyA, "v1", text);
     const std::string what = type + " plaintext " + text.substr(0, 16) + ": ";
     expectError(what + "decrypt", typeid(cc::DecryptError), Code::kInvalidPlaintext,
@@ -122,19 +123,23 @@ void unserializable(const std::string& type, const cc::Keyring& v1, const cc::Ke
   const std::pair<const char*, BasicJson> cases[] = {
       {"NaN", nan}, {"invalid UTF-8", badUtf8}, {"binary", BasicJson::binary({1, 2, 3})}};
   const std::type_info& error = typeid(cc::Error);
-  for (const auto& [name, value] : cases) {
-    const std::string what = type + " " + name + ": ";
-    expectError(what + "encrypt", error, Code::kNotSerializable, [&] { cc::encryptCredentials(value, v1); });
+  for (const auto& c : cases) {
+    const BasicJson& value = c.second;
+    const std::string what = type + " " + c.first + ": ";
+    expectError(what + "encrypt", error, Code::kNotSerializable,
+                [&] { cc::encryptCredentials(value, v1); });
     expectError(what + "encryptPlain", error, Code::kNotSerializable,
                 [&] { cc::encryptPlainCredentials(value, v1); });
-    expectError(what + "rewrap", error, Code::kNotSerializable, [&] { cc::rewrapCredentials(value, v1v2); });
+    expectError(what + "rewrap", error, Code::kNotSerializable,
+                [&] { cc::rewrapCredentials(value, v1v2); });
   }
   const std::string what = type + " 600 deep: ";
   expectError(what + "encrypt", error, Code::kTooDeep, [&] { cc::encryptCredentials(deep, v1); });
   expectError(what + "decrypt", error, Code::kTooDeep, [&] { cc::decryptCredentials(deep, v1); });
   expectError(what + "needsRewrap", error, Code::kTooDeep, [&] { cc::needsRewrap(deep, v1v2); });
   expectError(what + "rewrap", error, Code::kTooDeep, [&] { cc::rewrapCredentials(deep, v1v2); });
-  check(cc::inspectCredentials(deep).kind == cc::CredentialsInfo::Kind::kPlaintext, what + "inspect");
+  check(cc::inspectCredentials(deep).kind == cc::CredentialsInfo::Kind::kPlaintext,
+        what + "inspect");
 
   std::string deepText(600, '[');
   deepText.append(600, ']');
@@ -153,10 +158,11 @@ void unserializable(const std::string& type, const cc::Keyring& v1, const cc::Ke
 // A strict keyring refuses non-null plaintext.
 template <typename BasicJson>
 void strictMode(const std::string& type) {
-  const cc::Keyring strict = cc::Keyring::fromBase64({{"v1", kKeyA}}, "v1", cc::KeyringOptions{true});
+  const cc::Keyring strict =
+      cc::Keyring::fromBase64({{"v1", kKeyA}}, "v1", cc::KeyringOptions{true});
   const BasicJson plain = BasicJson::parse(kPlainText);
-  expectError(type + " strict: decrypt", typeid(cc::PlaintextRejectedError), Code::kPlaintextRejected,
-              [&] { cc::decryptCredentials(plain, strict); });
+  expectError(type + " strict: decrypt", typeid(cc::PlaintextRejectedError),
+              Code::kPlaintextRejected, [&] { cc::decryptCredentials(plain, strict); });
   check(cc::decryptCredentials(BasicJson(), strict).is_null(), type + " strict: null");
 }
 

@@ -1,7 +1,7 @@
 // A service's view of the installed package under one of nlohmann's optional configurations,
 // JSON_DIAGNOSTICS=1 or JSON_USE_IMPLICIT_CONVERSIONS=0, built without NDEBUG so that nlohmann's
-// assertions run (JSON_DIAGNOSTICS checks every child's parent pointer). Every value-API function,
-// for nlohmann::json and nlohmann::ordered_json, on good and bad input; exit status 0 when all pass.
+// assertions run (JSON_DIAGNOSTICS checks every child's parent pointer). Every value-API function
+// for nlohmann::json and nlohmann::ordered_json, on good and bad input; exits 0 when all pass.
 #include <connector_crypto/connector_crypto.hpp>
 
 #include <exception>
@@ -16,7 +16,7 @@
 #error "built with NDEBUG: nlohmann's assertions would not run"
 #endif
 #if JSON_DIAGNOSTICS == 0 && JSON_USE_IMPLICIT_CONVERSIONS == 1
-#error "built under nlohmann's default configuration: define JSON_DIAGNOSTICS=1 or JSON_USE_IMPLICIT_CONVERSIONS=0"
+#error "define JSON_DIAGNOSTICS=1 or JSON_USE_IMPLICIT_CONVERSIONS=0 (CMakeLists.txt does)"
 #endif
 
 namespace {
@@ -41,7 +41,8 @@ void jsonOverloads() {
         "braced list");
   check(cc::decryptCredentials(nullptr, v1).is_null(), "nullptr");
   check(cc::decryptCredentials("text", v1) == nlohmann::json("text"), "string literal");
-  check(cc::inspectCredentials(nullptr).kind == cc::CredentialsInfo::Kind::kNull, "inspect nullptr");
+  check(cc::inspectCredentials(nullptr).kind == cc::CredentialsInfo::Kind::kNull,
+        "inspect nullptr");
 }
 
 }  // namespace

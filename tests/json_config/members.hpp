@@ -28,7 +28,8 @@ void members(const std::string& type, const cc::Keyring& v1) {
                               R"({"b":1,"a":{"y":1,"x":2,"y":[3]},"b":[4,{"c":5}]})", v1);
   // 5,000 members named in descending order, the last repeating an earlier name, and an array.
   std::string big = "{";
-  for (int i = 4999; i >= 0; --i) big += "\"k" + std::to_string(i) + "\":{\"v\":" + std::to_string(i) + "},";
+  for (int i = 4999; i >= 0; --i)
+    big += "\"k" + std::to_string(i) + "\":{\"v\":" + std::to_string(i) + "},";
   big += R"("k2500":"last","list":[)";
   for (int i = 0; i < 5000; ++i) big += (i ? ",[" : "[") + std::to_string(i) + "]";
   big += "]}";

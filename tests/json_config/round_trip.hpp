@@ -19,8 +19,8 @@ inline const std::string kPlainText =
     R"("alpha":"sk-live-consumer","mid":18446744073709551615,"empty":{},"list":[]})";
 
 // A value the library built must be whole: a deep copy runs nlohmann's assert_invariant on every
-// node (JSON_DIAGNOSTICS: each child's parent pointer), and with JSON_DIAGNOSTICS an exception names
-// the JSON pointer found through those parent pointers.
+// node (JSON_DIAGNOSTICS: each child's parent pointer), and with JSON_DIAGNOSTICS an exception
+// names the JSON pointer found through those parent pointers.
 template <typename BasicJson>
 void checkWhole(const BasicJson& value, const std::string& what) {
   const BasicJson copy = value;  // NOLINT(performance-unnecessary-copy-initialization)
@@ -49,8 +49,10 @@ template <typename BasicJson>
 void roundTrip(const std::string& type, const cc::Keyring& v1, const cc::Keyring& v1v2) {
   constexpr bool kOrdered = std::is_same_v<BasicJson, nlohmann::ordered_json>;
   const std::string envelopeOrder = kOrdered ? "__enc,kid,iv,ct" : "__enc,ct,iv,kid";
-  static_assert(std::is_same_v<decltype(cc::encryptCredentials(std::declval<const BasicJson&>(), v1)),
-                               BasicJson>, "the result has the argument's type");
+  static_assert(
+      std::is_same_v<decltype(cc::encryptCredentials(std::declval<const BasicJson&>(), v1)),
+                     BasicJson>,
+      "the result has the argument's type");
 
   // parseJsonText: the library's reader, as nlohmann's parser reads the same text.
   const std::optional<BasicJson> parsed = cc::parseJsonText<BasicJson>(kPlainText);
@@ -67,14 +69,16 @@ void roundTrip(const std::string& type, const cc::Keyring& v1, const cc::Keyring
   checkWhole(envelope, type + " envelope");
   check(cc::isEncrypted(envelope), type + ": isEncrypted(envelope)");
   check(!cc::isEncrypted(plain), type + ": isEncrypted(plain)");
-  check(memberNames(envelope) == envelopeOrder, type + ": envelope members " + memberNames(envelope));
+  check(memberNames(envelope) == envelopeOrder,
+        type + ": envelope members " + memberNames(envelope));
   check(envelope.at("kid").template get<std::string>() == "v1", type + ": envelope kid");
   check(cc::encryptCredentials(envelope, v1) == envelope, type + ": encrypt is not idempotent");
   BasicJson back = cc::decryptCredentials(envelope, v1);
   checkWhole(back, type + " decrypted");
   check(back == plain && back.dump() == plain.dump(), type + ": round trip: " + back.dump());
   const cc::SecretBuffer text = cc::decryptCredentialsText(envelope.dump(), v1);
-  check(std::string(text.data(), text.size()) == plain.dump(), type + ": sealed bytes are not dump()");
+  check(std::string(text.data(), text.size()) == plain.dump(),
+        type + ": sealed bytes are not dump()");
 
   // encryptPlainCredentials: plaintext only.
   const BasicJson plainOnly = cc::encryptPlainCredentials(plain, v1);
@@ -105,9 +109,11 @@ void roundTrip(const std::string& type, const cc::Keyring& v1, const cc::Keyring
 
   // null and legacy plaintext pass through.
   const BasicJson null;
-  check(cc::encryptCredentials(null, v1).is_null() && cc::encryptPlainCredentials(null, v1).is_null() &&
-            cc::decryptCredentials(null, v1).is_null() && cc::rewrapCredentials(null, v1).is_null() &&
-            !cc::needsRewrap(null, v1) && !cc::isEncrypted(null),
+  check(cc::encryptCredentials(null, v1).is_null() &&
+            cc::encryptPlainCredentials(null, v1).is_null() &&
+            cc::decryptCredentials(null, v1).is_null() &&
+            cc::rewrapCredentials(null, v1).is_null() && !cc::needsRewrap(null, v1) &&
+            !cc::isEncrypted(null),
         type + ": null");
   const BasicJson legacy = cc::decryptCredentials(plain, v1);
   check(legacy.dump() == plain.dump(), type + ": legacy plaintext passthrough");

@@ -69,13 +69,14 @@ inline std::string base64(const std::vector<unsigned char>& bytes) {
 template <typename BasicJson>
 BasicJson sealRaw(const std::string& keyBase64, const std::string& kid, const std::string& plain) {
   unsigned char key[33];  // EVP_DecodeBlock writes the padding's byte too
-  const int keyBytes = EVP_DecodeBlock(key, reinterpret_cast<const unsigned char*>(keyBase64.data()),
-                                       static_cast<int>(keyBase64.size()));
+  const int keyBytes =
+      EVP_DecodeBlock(key, reinterpret_cast<const unsigned char*>(keyBase64.data()),
+                      static_cast<int>(keyBase64.size()));
   check(keyBytes == 33, "sealRaw: key");
   const std::vector<unsigned char> iv(cc::kIvBytes, 0x24);
   std::vector<unsigned char> sealed(plain.size() + cc::kTagBytes);
   const std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(),
-                                                                           &EVP_CIPHER_CTX_free);
+                                                                            &EVP_CIPHER_CTX_free);
   int n = 0, tail = 0;
   const bool ok =
       ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key, iv.data()) == 1 &&
