@@ -60,23 +60,25 @@ inline bool parseJsonPadded(const char* text, std::size_t size, nlohmann::json& 
   return adapter::parseText({text, size}, true, out);
 }
 
-// The reference parser, for differential tests: nlohmann::json::parse itself, with the depth limit
+// The reference parser, for differential tests: BasicJson::parse itself (nlohmann::json, or
+// ordered_json: a repeated name keeps its first position and last value), with the depth limit
 // and the NUL refusal (nlohmann's lexer would stop at a NUL and accept what came before).
-inline bool parseJsonReference(const char* text, std::size_t size, nlohmann::json& out) {
+template <typename BasicJson>
+bool parseJsonReference(const char* text, std::size_t size, BasicJson& out) {
+  using Event = typename BasicJson::parse_event_t;
   struct TooDeep {};
   out = nullptr;
   if (size != 0 && std::memchr(text, 0, size) != nullptr) return false;
-  const auto limitDepth = [](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+  const auto limitDepth = [](int depth, Event event, BasicJson&) {
     // depth counts the containers already open around the one starting now.
-    if ((event == nlohmann::json::parse_event_t::object_start ||
-         event == nlohmann::json::parse_event_t::array_start) &&
+    if ((event == Event::object_start || event == Event::array_start) &&
         opensTooDeep(static_cast<std::size_t>(depth))) {
       throw TooDeep{};
     }
     return true;
   };
   try {
-    out = nlohmann::json::parse(text, text + size, limitDepth, true, false);
+    out = BasicJson::parse(text, text + size, limitDepth, true, false);
     return true;
   } catch (const std::bad_alloc&) {
     throw;

@@ -1,7 +1,8 @@
-// The C++ side of the interop suite: decrypts the Node peer's envelopes and compares them with the
-// corpus, re-encrypts what it decrypted (round trip), and encrypts the corpus for the peer. Keys
-// come from the environment (keyringFromEnv), as in a service. See docs/FORMAT.md, "How this is
-// tested".
+// The C++ side of the interop suite: decrypts the Node peer's envelopes (json and ordered_json
+// adapters, the text API) and compares them with the corpus, re-encrypts what it decrypted (round
+// trip), and encrypts the corpus for the peer through the json adapter, the ordered_json adapter or
+// the text API. Keys come from the environment (keyringFromEnv), as in a service. See
+// docs/FORMAT.md, "How this is tested".
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
@@ -16,6 +17,7 @@
 
 namespace cc = connector_crypto;
 using json = nlohmann::json;
+using ordered_json = nlohmann::ordered_json;
 
 namespace {
 
@@ -26,16 +28,19 @@ void fail(const std::string& name, const std::string& what) {
   std::cerr << "FAIL " << name << ": " << what << "\n";
 }
 
-json readJson(const std::string& path) {
+// A peer file as Json (ordered_json keeps its member order, which is JSON.stringify's).
+template <typename Json>
+Json readJson(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);
   std::ostringstream text;
   text << in.rdbuf();
-  return json::parse(text.str());
+  return Json::parse(text.str());
 }
 
 // One case per line, as the peer writes them (deep values do not indent).
-void writeCases(const std::string& path, const json& header, const std::vector<json>& cases) {
+template <typename Json>
+void writeCases(const std::string& path, const json& header, const std::vector<Json>& cases) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   std::string head = header.dump();
   head.pop_back();
@@ -54,11 +59,12 @@ std::string firstDifference(const json& want, const json& got) {
 }
 
 // Values JavaScript cannot hold exactly; the peer checks it sees them rounded (docs/FORMAT.md).
-json cppOnlyCases(const cc::Keyring& keyring, bool withPlaintext) {
-  const json value = {{"n", std::uint64_t{9007199254740993u}},
+template <typename Json>
+Json cppOnlyCases(const cc::Keyring& keyring, bool withPlaintext) {
+  const Json value = {{"n", std::uint64_t{9007199254740993u}},
                       {"neg", std::int64_t{-9007199254740993}},
                       {"u64max", std::uint64_t{18446744073709551615u}}};
-  json c = {{"name", "precision_beyond_2_53"},
+  Json c = {{"name", "precision_beyond_2_53"},
             {"envelope", cc::encryptCredentials(value, keyring)}};
   if (withPlaintext) c["plaintext_json"] = value.dump();
   return c;
@@ -74,14 +80,35 @@ json envRecord() {
   return env;
 }
 
+// The ordered_json adapter on a peer case: the corpus value in the peer's member order (the file's
+// `value` and the sealed plaintext are both JSON.stringify's), or DecryptError for invalid Unicode.
+void decryptOrdered(const ordered_json& c, const cc::Keyring& keyring) {
+  const std::string name = c.at("name").get<std::string>();
+  try {
+    const ordered_json got = cc::decryptCredentials(c.at("envelope"), keyring);
+    if (c.contains("error")) {
+      fail(name, "ordered_json decrypted, expected DecryptError");
+    } else if (got != c.at("value")) {
+      fail(name, "ordered_json decrypt differs from the corpus value or its member order");
+    }
+  } catch (const cc::DecryptError& e) {
+    if (!c.contains("error")) fail(name, std::string("ordered_json decrypt threw: ") + e.what());
+  } catch (const cc::Error& e) {
+    fail(name, std::string("ordered_json decrypt threw ") + typeid(e).name() + ": " + e.what());
+  }
+}
+
 // decrypt-check: every peer envelope decrypts to the corpus value (or, for invalid Unicode, throws
-// exactly DecryptError); each decrypted value is re-encrypted into roundtripOut.
+// exactly DecryptError), through both adapters and the text API; each decrypted value is
+// re-encrypted into roundtripOut.
 void decryptCheck(const std::string& in, const std::string& roundtripOut) {
   const cc::Keyring keyring = cc::keyringFromEnv();
-  const json doc = readJson(in);
+  const ordered_json doc = readJson<ordered_json>(in);
   std::vector<json> out;
   std::size_t checked = 0;
-  for (const json& c : doc.at("cases")) {
+  for (const ordered_json& ordered : doc.at("cases")) {
+    decryptOrdered(ordered, keyring);
+    const json c(ordered);
     const std::string name = c.at("name");
     ++checked;
     if (c.contains("error")) {
@@ -128,23 +155,25 @@ void decryptCheck(const std::string& in, const std::string& roundtripOut) {
             << out.size() << " into " << roundtripOut << "\n";
 }
 
-// encrypt / golden: the corpus values of a peer file, encrypted under the env keyring (through
-// the text API when viaText: the values' compact text, envelopes written as text).
+// encrypt / golden: the corpus values of a peer file, read as Json, encrypted under the env
+// keyring through the Json adapter, or through the text API when viaText (the values' compact
+// text; envelopes written as the text API wrote them when Json is ordered_json).
+template <typename Json>
 void encryptCorpus(const std::string& in, const std::string& outPath, bool golden, bool viaText) {
   const cc::Keyring keyring = cc::keyringFromEnv();
-  const json doc = readJson(in);
-  std::vector<json> out;
-  for (const json& c : doc.at("cases")) {
+  const Json doc = readJson<Json>(in);
+  std::vector<Json> out;
+  for (const Json& c : doc.at("cases")) {
     if (c.contains("error")) continue;  // invalid Unicode has no C++ value
-    const json value =
-        golden ? json::parse(c.at("plaintext_json").get<std::string>()) : c.at("value");
-    const json envelope = viaText ? json::parse(cc::encryptCredentialsText(value.dump(), keyring))
+    const Json value =
+        golden ? Json::parse(c.at("plaintext_json").template get<std::string>()) : c.at("value");
+    const Json envelope = viaText ? Json::parse(cc::encryptCredentialsText(value.dump(), keyring))
                                   : cc::encryptCredentials(value, keyring);
-    json e = {{"name", c.at("name")}, {"envelope", envelope}};
+    Json e = {{"name", c.at("name")}, {"envelope", envelope}};
     if (golden) e["plaintext_json"] = value.dump();
     out.push_back(std::move(e));
   }
-  out.push_back(cppOnlyCases(keyring, golden));
+  out.push_back(cppOnlyCases<Json>(keyring, golden));
   if (!cc::encryptCredentials(nullptr, keyring).is_null())
     fail("null", "encrypt(null) is not null");
   json header = json::object();
@@ -165,7 +194,10 @@ int usage() {
          "  interop_driver decrypt-check IN ROUNDTRIP_OUT   decrypt peer envelopes, compare, "
          "re-encrypt\n"
          "  interop_driver encrypt IN OUT                   encrypt the values of a peer file\n"
-         "  interop_driver encrypt-text IN OUT              the same through the text API\n"
+         "  interop_driver encrypt-ordered IN OUT           the same through the ordered_json "
+         "adapter\n"
+         "  interop_driver encrypt-text IN OUT              the same through the text API (member "
+         "order kept)\n"
          "  interop_driver golden IN OUT                    the same with plaintext_json and "
          "env (golden vectors)\n";
   return 2;
@@ -179,8 +211,10 @@ int main(int argc, char** argv) {
   try {
     if (command == "decrypt-check") {
       decryptCheck(argv[2], argv[3]);
-    } else if (command == "encrypt" || command == "golden" || command == "encrypt-text") {
-      encryptCorpus(argv[2], argv[3], command == "golden", command == "encrypt-text");
+    } else if (command == "encrypt" || command == "golden") {
+      encryptCorpus<json>(argv[2], argv[3], command == "golden", false);
+    } else if (command == "encrypt-ordered" || command == "encrypt-text") {
+      encryptCorpus<ordered_json>(argv[2], argv[3], false, command == "encrypt-text");
     } else {
       return usage();
     }

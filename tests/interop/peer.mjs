@@ -23,7 +23,8 @@ const { firstDifference } = await import('./lib/equal.mjs');
 function usage() {
   console.error(`usage:
   peer.mjs encrypt --impl noble|node --out FILE      encrypt the whole corpus under the env keyring
-  peer.mjs check --in FILE                           decrypt C++ envelopes (both impls), compare with the corpus
+  peer.mjs check --in FILE [--order kept]            decrypt C++ envelopes (both impls), compare with the corpus;
+                                                     kept: members in the TypeScript writer's and the corpus order
   peer.mjs golden --out-dir DIR                      write the Node golden vectors ts-noble.json, ts-node.json
   peer.mjs check-golden --dir DIR                    check every golden file in DIR (cpp.json, ts-*.json)
   peer.mjs golden-bound --out-dir DIR                write the bound golden vectors bound-ts-noble.json, bound-ts-node.json
@@ -83,8 +84,11 @@ const CPP_ONLY = {
 };
 
 // Decrypts every envelope with both back ends and compares with the in-memory corpus; requires
-// every corpus case to be present (the golden files leave out the large payloads).
-function checkEnvelopes(file, { large = true } = {}) {
+// every corpus case to be present (the golden files leave out the large payloads). With
+// orderKept, envelopes must list their members as the TypeScript writer does (__enc, kid, iv, ct)
+// and plaintext objects their members in the corpus order (JSON.stringify of two equal values
+// differs only in that order; JavaScript puts integer-like keys first on both sides).
+function checkEnvelopes(file, { large = true, orderKept = false } = {}) {
   const doc = JSON.parse(readFileSync(file, 'utf8'));
   const keyring = ts.keyringFromEnv(doc.env ?? process.env);
   const expected = new Map(corpus({ large }).map((c) => [c.name, c.value]));
@@ -93,6 +97,8 @@ function checkEnvelopes(file, { large = true } = {}) {
   for (const c of doc.cases) {
     seen.add(c.name);
     checkStrictShape(c.name, c.envelope);
+    const members = Object.keys(c.envelope ?? {}).join(',');
+    if (orderKept && members !== '__enc,kid,iv,ct') fail(c.name, `envelope members in the order ${members}`);
     if (ivs.has(c.envelope.iv)) fail(c.name, 'IV reused');
     ivs.add(c.envelope.iv);
     if (c.error) continue;  // Node-written golden cases C++ must reject: checked by test_golden.cpp
@@ -111,6 +117,7 @@ function checkEnvelopes(file, { large = true } = {}) {
       }
       const diff = firstDifference(want, got);
       if (diff !== null) fail(c.name, `${impl}: decrypted value differs at ${diff}`);
+      else if (orderKept && JSON.stringify(got) !== JSON.stringify(want)) fail(c.name, `${impl}: members not in the corpus order`);
       if ('value' in c && firstDifference(c.value, got) !== null) fail(c.name, `${impl}: differs from the file's value`);
       const text = ts.openToText(c.envelope, keyring, impl);
       if ('plaintext_json' in c && text !== c.plaintext_json) fail(c.name, `${impl}: plaintext bytes differ from plaintext_json`);
@@ -211,8 +218,8 @@ switch (a._) {
     break;
   }
   case 'check': {
-    if (!a.in) usage();
-    const n = checkEnvelopes(a.in);
+    if (!a.in || ![undefined, 'kept'].includes(a.order)) usage();
+    const n = checkEnvelopes(a.in, { orderKept: a.order === 'kept' });
     console.log(`peer: checked ${n} envelopes of ${a.in} with ${ts.IMPLS.join(' and ')}`);
     break;
   }

@@ -136,6 +136,15 @@ void wipeValues(BasicJson& value) noexcept {
   }
 }
 
+// Points the children of a container filled through get_ref (which bypasses nlohmann) back at
+// it: the parent pointers JSON_DIAGNOSTICS keeps and asserts on every copy. A move through
+// nlohmann's own constructor and assignment resets them: O(children) with JSON_DIAGNOSTICS,
+// pointer moves without.
+template <typename BasicJson>
+void adoptChildren(BasicJson& container) noexcept {
+  container = BasicJson(std::move(container));
+}
+
 // ---- serializer: compact text byte-identical to dump() ---------------------------------------
 
 template <typename BasicJson>
@@ -315,6 +324,7 @@ class Builder final : public core::JsonEvents {
   }
   void onEndObject() override {
     if constexpr (kOrdered) resolveRepeats(members(*stack_.back()));
+    adoptChildren(*stack_.back());
     stack_.pop_back();
   }
   void onBeginArray(std::size_t sizeHint) override {
@@ -322,7 +332,10 @@ class Builder final : public core::JsonEvents {
     a.template get_ref<typename BasicJson::array_t&>().reserve(sizeHint);
     stack_.push_back(&a);
   }
-  void onEndArray() override { stack_.pop_back(); }
+  void onEndArray() override {
+    adoptChildren(*stack_.back());
+    stack_.pop_back();
+  }
 
  private:
   using object_t = typename BasicJson::object_t;
@@ -428,11 +441,11 @@ BasicJson envelopeValue(core::SealedMembers&& sealed) {
   members.emplace(string_t(core::kIvName), BasicJson(std::move(sealed.iv)));
   members.emplace(string_t(core::kCtName), BasicJson(std::move(sealed.ct)));
   if (sealed.context != nullptr) {
-    BasicJson names(nlohmann::json::value_t::array);
-    auto& items = names.template get_ref<typename BasicJson::array_t&>();
-    for (const auto& pair : sealed.context->pairs()) items.emplace_back(string_t(pair.first));
+    BasicJson names(nlohmann::json::value_t::array);  // push_back keeps parent pointers itself
+    for (const auto& pair : sealed.context->pairs()) names.push_back(string_t(pair.first));
     members.emplace(string_t(core::kCtxName), std::move(names));
   }
+  adoptChildren(out);  // after the last member
   return out;
 }
 
