@@ -26,16 +26,6 @@ std::string refusal(std::vector<Pair> pairs) {
   return {};
 }
 
-std::string hex(const std::string& bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0x0F]);
-  }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("an encryption context keeps its pairs sorted by name, whatever the order given") {

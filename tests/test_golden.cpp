@@ -15,14 +15,6 @@ using json = nlohmann::json;
 
 namespace {
 
-json loadGolden(const std::string& file) {
-  std::ifstream in(std::string(CC_VECTORS_DIR) + "/golden/" + file, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return json::parse(text.str());
-}
-
 std::map<std::string, std::string> envMap(const json& doc) {
   return doc.at("env").get<std::map<std::string, std::string>>();
 }

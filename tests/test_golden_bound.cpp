@@ -2,9 +2,7 @@
 // with both back ends, and every reader case of docs/FORMAT.md's table with the error it must give.
 // Read here without Node: the C++ reader gives each case's verdict through every reader, builds the
 // same AAD, and seals the same bytes under it.
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "aead.hpp"
 #include "bound_support.hpp"
@@ -13,14 +11,6 @@
 using namespace bound_support;
 
 namespace {
-
-json load(const std::string& file) {
-  std::ifstream in(std::string(CC_VECTORS_DIR) + "/golden/" + file, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return json::parse(text.str());
-}
 
 // The code of each kind of failure of the golden files (tests/vectors/golden/README.md).
 const std::map<std::string, std::string> kCodeOfKind = {
@@ -33,16 +23,6 @@ const std::map<std::string, std::string> kCodeOfKind = {
     {"names_differ", "ContextMismatch"},
     {"tag", "Authentication"},
 };
-
-std::string hex(const std::string& bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0x0F]);
-  }
-  return out;
-}
 
 // The base64 key of kid in a golden file's env (single-key or rotation form).
 std::string keyOf(const json& env, const std::string& kid) {
@@ -70,7 +50,7 @@ std::string sealWith(const json& env, const json& envelope, const std::string& a
 
 TEST_CASE("golden bound envelopes: every case of both Node writers, by the C++ readers") {
   for (const std::string file : {"bound-ts-noble.json", "bound-ts-node.json"}) {
-    const json doc = load(file);
+    const json doc = test_support::loadGolden(file);
     const json env = doc.at("env");
     std::size_t opened = 0, refused = 0;
     for (const json& c : doc.at("cases")) {
@@ -113,7 +93,7 @@ TEST_CASE("golden bound envelopes: every case of both Node writers, by the C++ r
       if (!c.at("envelope").contains("ctx")) continue;
       // The same AAD, and the same ct when sealed under it with the envelope's (test-vector) IV.
       const std::string aad = cc::detail::contextAad(c.at("envelope").at("kid").get<std::string>(), *context);
-      CHECK(hex(aad) == c.at("aad_hex").get<std::string>());
+      CHECK(test_support::hex(aad) == c.at("aad_hex").get<std::string>());
       CHECK(sealWith(env, c.at("envelope"), aad, c.at("plaintext_json").get<std::string>()) ==
             c.at("envelope").at("ct").get<std::string>());
     }
@@ -123,7 +103,7 @@ TEST_CASE("golden bound envelopes: every case of both Node writers, by the C++ r
 }
 
 TEST_CASE("golden bound envelopes: docs/FORMAT.md's worked example, byte for byte") {
-  const json doc = load("bound-ts-noble.json");
+  const json doc = test_support::loadGolden("bound-ts-noble.json");
   const json& c = doc.at("cases").at(0);
   REQUIRE(c.at("name") == "worked_example");
   CHECK(c.at("envelope").dump() ==

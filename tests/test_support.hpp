@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -106,6 +108,26 @@ struct Gen {
   std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
   bool oneIn(std::size_t n) { return below(n) == 0; }
 };
+
+// Lowercase hex of bytes (AADs, keys in test vectors).
+inline std::string hex(const std::string& bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0x0F]);
+  }
+  return out;
+}
+
+// A golden vector file of tests/vectors/golden/, parsed.
+inline nlohmann::json loadGolden(const std::string& file) {
+  std::ifstream in(std::string(CC_VECTORS_DIR) + "/golden/" + file, std::ios::binary);
+  REQUIRE(in);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return nlohmann::json::parse(text.str());
+}
 
 // A fake environment for keyringFromEnv.
 inline connector_crypto::EnvLookup envOf(std::map<std::string, std::string> vars) {

@@ -19,6 +19,15 @@ std::string encode(const std::vector<std::uint8_t>& bytes) {
   return base64_oracle::base64Encode(bytes.data(), bytes.size());
 }
 
+// e with bit `bit` of its base64 member flipped.
+json withBitFlipped(const json& e, const char* member, std::size_t bit) {
+  std::vector<std::uint8_t> bytes = decode(e.at(member));
+  bytes[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
+  json v = e;
+  v[member] = encode(bytes);
+  return v;
+}
+
 }  // namespace
 
 TEST_CASE("every bit flip and truncation is refused") {
@@ -30,20 +39,14 @@ TEST_CASE("every bit flip and truncation is refused") {
 
   SECTION("every bit of iv") {
     for (std::size_t bit = 0; bit < iv.size() * 8; ++bit) {
-      std::vector<std::uint8_t> bad = iv;
-      bad[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
-      json v = e;
-      v["iv"] = encode(bad);
+      const json v = withBitFlipped(e, "iv", bit);
       INFO("iv bit " << bit);
       CHECK_THROWS_AS(connector_crypto::decryptCredentials(v, k), connector_crypto::DecryptError);
     }
   }
   SECTION("every bit of ct, tag included") {
     for (std::size_t bit = 0; bit < ct.size() * 8; ++bit) {
-      std::vector<std::uint8_t> bad = ct;
-      bad[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
-      json v = e;
-      v["ct"] = encode(bad);
+      const json v = withBitFlipped(e, "ct", bit);
       INFO("ct bit " << bit);
       CHECK_THROWS_AS(connector_crypto::decryptCredentials(v, k), connector_crypto::DecryptError);
     }
@@ -92,18 +95,12 @@ TEST_CASE("a bound envelope: every bit flip, every truncation, every ctx edit is
 
   SECTION("every bit of iv and of ct, tag included") {
     for (std::size_t bit = 0; bit < iv.size() * 8; ++bit) {
-      std::vector<std::uint8_t> bad = iv;
-      bad[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
-      json v = e;
-      v["iv"] = encode(bad);
+      const json v = withBitFlipped(e, "iv", bit);
       INFO("iv bit " << bit);
       refusedAs(v, cc::ErrorCode::kAuthentication);
     }
     for (std::size_t bit = 0; bit < ct.size() * 8; ++bit) {
-      std::vector<std::uint8_t> bad = ct;
-      bad[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
-      json v = e;
-      v["ct"] = encode(bad);
+      const json v = withBitFlipped(e, "ct", bit);
       INFO("ct bit " << bit);
       refusedAs(v, cc::ErrorCode::kAuthentication);
     }
