@@ -88,12 +88,12 @@ bool ContextSpec::constant() const noexcept {
 ContextOption parseContextOption(const std::vector<std::string>& args, std::size_t& i,
                                  bool perRecord, ContextSpec& spec, std::string& problem) {
   const std::string& a = args[i];
-  const bool mine = a == "--context" || (perRecord && (a == "--context-id" ||
-                                                       a == "--context-path" ||
-                                                       a == "--context-from"));
+  const bool mine =
+      a == "--context" ||
+      (perRecord && (a == "--context-id" || a == "--context-path" || a == "--context-from"));
   if (!mine) return ContextOption::kNotMine;
   if (i + 1 >= args.size()) {
-    problem = a + (a == "--context" ? " needs NAME=VALUE"
+    problem = a + (a == "--context"        ? " needs NAME=VALUE"
                    : a == "--context-from" ? " needs NAME=FIELD"
                                            : " needs a NAME");
     return ContextOption::kBad;
@@ -110,8 +110,9 @@ ContextOption parseContextOption(const std::vector<std::string>& args, std::size
     const std::optional<FieldPath> path =
         splitPair(arg, s.name, field) ? parseFieldPath(field) : std::nullopt;
     if (!path) {
-      problem = "--context-from needs NAME=FIELD, FIELD a dotted path of non-empty names not "
-                "starting with '$'";
+      problem =
+          "--context-from needs NAME=FIELD, FIELD a dotted path of non-empty names not "
+          "starting with '$'";
       return ContextOption::kBad;
     }
     s.kind = Kind::kField;
@@ -128,7 +129,8 @@ std::optional<std::string> resolveContextSpec(ContextSpec& spec, const FieldPath
   for (ContextSource& s : spec.sources) {
     if (s.kind == Kind::kPath) s.value = credentials.text;
     if (s.kind == Kind::kField && overlaps(s.field, credentials)) {
-      return "--context-from \"" + s.name + "\": FIELD must not be the --field path, nor lie "
+      return "--context-from \"" + s.name +
+             "\": FIELD must not be the --field path, nor lie "
              "inside or around it";
     }
   }

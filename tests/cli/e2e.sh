@@ -39,7 +39,7 @@ grep -q 'rewrapped from v1         1' "$work/rewrap.err" || fail "rewrap summary
 sed -n 3p "$work/export.jsonl" | cmp - <(sed -n 3p "$work/out.jsonl") || fail "unchanged line not identical"
 "$bin" rewrap - <"$work/out.jsonl" >"$work/again.jsonl" 2>/dev/null
 cmp "$work/out.jsonl" "$work/again.jsonl" || fail "second rewrap changed something"
-[ "$("$bin" audit --verify "$work/out.jsonl")" = '{"total":3,"plaintext":0,"encrypted":{"v2":2},"missing":1,"invalid":0,"unreadable":0}' ] ||
+[ "$("$bin" audit --verify "$work/out.jsonl")" = '{"total":3,"plaintext":0,"encrypted":{"v2":2},"bound":{},"unbound":{"v2":2},"missing":1,"invalid":0,"unreadable":0,"sharedIv":0}' ] ||
   fail "audit after rewrap"
 # The gate before dropping v1: exit 0 now, 3 on the export that still holds v1.
 "$bin" audit --verify --expect-only v2 "$work/out.jsonl" >/dev/null || fail "audit --expect-only v2 after rewrap"
