@@ -63,11 +63,6 @@ void checkBound(const json& envelope, const cc::EncryptionContext& context, cons
   CHECK_THROWS_AS(cc::decryptCredentials(envelope, bindKeyring(), other), cc::DecryptError);
 }
 
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
-
 }  // namespace
 
 TEST_CASE("rewrap binds each record to the context its --context options build") {

@@ -148,10 +148,6 @@ TEST_CASE("encrypt and decrypt --context: a bound envelope opens only under its 
   const std::string tenantA = "oid:6650f0c2a1b2c3d4e5f60718", tenantB = "oid:6650f0c2a1b2c3d4e5f6071a";
   const std::vector<std::string> ctxA = {"--context", "tenant=" + tenantA, "--context",
                                          "collection=connectorinstances"};
-  const auto with = [](std::vector<std::string> args, const std::vector<std::string>& more) {
-    args.insert(args.end(), more.begin(), more.end());
-    return args;
-  };
   const Run enc = run(with({"encrypt"}, ctxA), envBind(), plain);
   REQUIRE(enc.code == 0);
   CHECK(enc.err.empty());

@@ -40,7 +40,8 @@ constexpr const char* kAuditHelp =
     "             random IVs a repeat is a copied envelope (or a broken random generator).\n"
     "             Each group is listed on standard error by line and _id. It does not change\n"
     "             the exit status (connectors duplicated on purpose exist); it must be 0 before\n"
-    "             rewrap binds (docs/ROTATION.md).\n"
+    "             rewrap binds (docs/ROTATION.md). To count it, audit keeps about 32 bytes and\n"
+    "             the _id of each envelope in memory.\n"
     "plaintext, encrypted, missing and invalid add up to total. Rewrap and audit classify a\n"
     "record by the same rules. Keys may be added to the summary; none is removed or changes\n"
     "meaning.\n"
@@ -268,7 +269,8 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
 }  // namespace
 
 Command auditCommand() {
-  return {"audit", "count a mongoexport file's records: plaintext, per kid, missing, invalid",
+  return {"audit",
+          "count a mongoexport file's records: plaintext, per kid, bound, invalid, shared IVs",
           kAuditHelp, runAudit};
 }
 

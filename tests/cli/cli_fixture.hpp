@@ -54,6 +54,13 @@ inline Run run(const std::vector<std::string>& args,
   return {code, out.str(), err.str()};
 }
 
+// args followed by more (a command line and its --context options).
+inline std::vector<std::string> with(std::vector<std::string> args,
+                                     const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
 // A fresh folder under TMPDIR, removed with everything in it when the object dies.
 class TempDir {
  public:
