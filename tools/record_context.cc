@@ -78,13 +78,6 @@ std::optional<std::vector<EncryptionContext::Pair>> pairsOf(const ContextSpec& s
 
 }  // namespace
 
-bool ContextSpec::constant() const noexcept {
-  for (const ContextSource& s : sources) {
-    if (s.kind != Kind::kConstant) return false;
-  }
-  return true;
-}
-
 ContextOption parseContextOption(const std::vector<std::string>& args, std::size_t& i,
                                  bool perRecord, ContextSpec& spec, std::string& problem) {
   const std::string& a = args[i];

@@ -33,8 +33,6 @@ struct ContextSource {
 struct ContextSpec {
   std::vector<ContextSource> sources;
   bool empty() const noexcept { return sources.empty(); }
-  // True when every value is known without a document (only --context).
-  bool constant() const noexcept;
 };
 
 // What parseContextOption made of args[i].

@@ -179,7 +179,7 @@ struct AuditResult {
   bool verified = true;
   bool bound = false;         // kEncrypted: a bound envelope
   std::optional<IvBytes> iv;  // a well-formed envelope's IV (kEncrypted, or kInvalid by context)
-  std::string kid;            // kEncrypted: the envelope's kid (with or without verification)
+  std::string kid;            // kEncrypted, kInvalid by context: the envelope's kid
   std::string reason;         // kInvalid, or !verified: why
   std::string id;             // the document's _id as JSON text (shortened), or empty
 };
