@@ -24,8 +24,10 @@ TEST_CASE("audit counts records by the state of the credentials field") {
   SECTION("without --verify no key is needed") {
     const Run r = run({"audit", dir.file("export.jsonl")}, {});
     CHECK(r.out ==
-          "{\"total\":12,\"plaintext\":4,\"encrypted\":{\"v1\":1,\"v2\":2,\"v9\":1},\"missing\":2,"
-          "\"invalid\":2}\n");
+          "{\"total\":12,\"plaintext\":4,\"encrypted\":{\"v1\":1,\"v2\":2,\"v9\":1},\"bound\":{},"
+          "\"unbound\":{\"v1\":1,\"v2\":2,\"v9\":1},"
+          "\"missing\":2,"
+          "\"invalid\":2,\"sharedIv\":0}\n");
     CHECK(r.code == 1);
     CHECK(r.err.find("line 8: not valid JSON") != std::string::npos);
     CHECK(r.err.find("line 12 (_id " + oid(12) + "): credentials: envelope: \"iv\" is missing") !=
@@ -37,8 +39,10 @@ TEST_CASE("audit counts records by the state of the credentials field") {
     // The unknown-kid and the tampered envelope stay in their kid's count; the $binary plaintext
     // in plaintext; all three are unreadable (rewrap refuses each of them).
     CHECK(r.out ==
-          "{\"total\":12,\"plaintext\":4,\"encrypted\":{\"v1\":1,\"v2\":2,\"v9\":1},\"missing\":2,"
-          "\"invalid\":2,\"unreadable\":3}\n");
+          "{\"total\":12,\"plaintext\":4,\"encrypted\":{\"v1\":1,\"v2\":2,\"v9\":1},\"bound\":{},"
+          "\"unbound\":{\"v1\":1,\"v2\":2,\"v9\":1},"
+          "\"missing\":2,"
+          "\"invalid\":2,\"unreadable\":3,\"sharedIv\":0}\n");
     CHECK(r.code == 1);
     CHECK(r.err.find("(_id " + oid(9) +
                      "): credentials: envelope: \"kid\" \"v9\" is not in the keyring") !=
@@ -62,9 +66,11 @@ TEST_CASE("audit counts records by the state of the credentials field") {
     REQUIRE(run({"rewrap", dir.file("good.jsonl"), "-o", dir.file("done.jsonl")}).code == 0);
     const Run r = run({"audit", "--verify", dir.file("done.jsonl")});
     CHECK(r.code == 0);
-    CHECK(r.out ==
-          "{\"total\":7,\"plaintext\":0,\"encrypted\":{\"v2\":5},\"missing\":2,\"invalid\":0,"
-          "\"unreadable\":0}\n");
+    CHECK(
+        r.out ==
+        "{\"total\":7,\"plaintext\":0,\"encrypted\":{\"v2\":5},\"bound\":{},\"unbound\":{\"v2\":5},"
+        "\"missing\":2,\"invalid\":0,"
+        "\"unreadable\":0,\"sharedIv\":0}\n");
   }
   SECTION("--field reaches a nested field; standard input") {
     const std::string text =
@@ -72,8 +78,10 @@ TEST_CASE("audit counts records by the state of the credentials field") {
         "}}\n{\"_id\":2,\"config\":{\"auth\":{\"p\":2}}}\n{\"_id\":3}\n";
     const Run r = run({"audit", "--field", "config.auth", "-"}, {}, text);
     CHECK(r.code == 0);
-    CHECK(r.out ==
-          "{\"total\":3,\"plaintext\":1,\"encrypted\":{\"v1\":1},\"missing\":1,\"invalid\":0}\n");
+    CHECK(
+        r.out ==
+        "{\"total\":3,\"plaintext\":1,\"encrypted\":{\"v1\":1},\"bound\":{},\"unbound\":{\"v1\":1},"
+        "\"missing\":1,\"invalid\":0,\"sharedIv\":0}\n");
   }
   SECTION("usage errors") {
     CHECK(run({"audit", "--field"}).code == 2);
@@ -107,13 +115,17 @@ TEST_CASE("audit --verify and rewrap agree on every record") {
     CHECK(run({"rewrap", "--dry-run", dir.file("in.jsonl")}).code == 1);
     const Run plain = run({"audit", dir.file("in.jsonl")}, {});
     CHECK(plain.code == 0);
-    CHECK(plain.out ==
-          "{\"total\":2,\"plaintext\":1,\"encrypted\":{\"v2\":1},\"missing\":0,\"invalid\":0}\n");
+    CHECK(
+        plain.out ==
+        "{\"total\":2,\"plaintext\":1,\"encrypted\":{\"v2\":1},\"bound\":{},\"unbound\":{\"v2\":1},"
+        "\"missing\":0,\"invalid\":0,\"sharedIv\":0}\n");
     const Run verified = run({"audit", "--verify", dir.file("in.jsonl")});
     CHECK(verified.code == 1);
-    CHECK(verified.out ==
-          "{\"total\":2,\"plaintext\":1,\"encrypted\":{\"v2\":1},\"missing\":0,\"invalid\":0,"
-          "\"unreadable\":1}\n");
+    CHECK(
+        verified.out ==
+        "{\"total\":2,\"plaintext\":1,\"encrypted\":{\"v2\":1},\"bound\":{},\"unbound\":{\"v2\":1},"
+        "\"missing\":0,\"invalid\":0,"
+        "\"unreadable\":1,\"sharedIv\":0}\n");
     CHECK(verified.err.find("line 1 (_id 1): credentials: the Extended JSON wrapper \"$binary\"") !=
           std::string::npos);
   }
@@ -123,11 +135,15 @@ TEST_CASE("audit --verify and rewrap agree on every record") {
     const Run plain = run({"audit", dir.file("in.jsonl")}, {});
     const Run verified = run({"audit", "--verify", dir.file("in.jsonl")});
     CHECK(plain.out ==
-          "{\"total\":2,\"plaintext\":0,\"encrypted\":{\"v2\":1,\"v9\":1},\"missing\":0,"
-          "\"invalid\":0}\n");
+          "{\"total\":2,\"plaintext\":0,\"encrypted\":{\"v2\":1,\"v9\":1},\"bound\":{},\"unbound\":"
+          "{\"v2\":1,\"v9\":1},"
+          "\"missing\":0,"
+          "\"invalid\":0,\"sharedIv\":0}\n");
     CHECK(verified.out ==
-          "{\"total\":2,\"plaintext\":0,\"encrypted\":{\"v2\":1,\"v9\":1},\"missing\":0,"
-          "\"invalid\":0,\"unreadable\":1}\n");
+          "{\"total\":2,\"plaintext\":0,\"encrypted\":{\"v2\":1,\"v9\":1},\"bound\":{},\"unbound\":"
+          "{\"v2\":1,\"v9\":1},"
+          "\"missing\":0,"
+          "\"invalid\":0,\"unreadable\":1,\"sharedIv\":0}\n");
     CHECK(verified.code == 1);
   }
   SECTION("record by record, over the mixed export: rewrap refuses exactly what audit --verify "
@@ -175,8 +191,10 @@ TEST_CASE("audit --expect-only KID gates on every record being under KID") {
     const Run r = audit(v2a + under(5, "v1", test_support::kKeyA), false);
     CHECK(r.code == 3);
     CHECK(r.out ==
-          "{\"total\":2,\"plaintext\":0,\"encrypted\":{\"v1\":1,\"v2\":1},\"missing\":0,"
-          "\"invalid\":0}\n");
+          "{\"total\":2,\"plaintext\":0,\"encrypted\":{\"v1\":1,\"v2\":1},\"bound\":{},\"unbound\":"
+          "{\"v1\":1,\"v2\":1},"
+          "\"missing\":0,"
+          "\"invalid\":0,\"sharedIv\":0}\n");
     CHECK(r.err.find("1 record not an envelope under \"v2\"") != std::string::npos);
     CHECK(audit(v2a + under(5, "v1", test_support::kKeyA), true).code == 3);
   }

@@ -29,7 +29,7 @@ TEST_CASE("check prints the active kid and fingerprints, never a key") {
   REQUIRE(r.code == 0);
   CHECK(r.out == "active_kid v2\nkid v1 fingerprint " + test_support::kFingerprintA +
                      "\nkid v2 fingerprint " + test_support::kFingerprintB +
-                     " active\nrequire_encrypted off\n");
+                     " active\nrequire_encrypted off\nbind_context off\nrequire_context off\n");
   test_support::requireNoSecret(r.out + r.err, allKeys());
 
   SECTION("single key, strict mode") {
@@ -37,7 +37,28 @@ TEST_CASE("check prints the active kid and fingerprints, never a key") {
         run({"check"}, {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_REQUIRE_ENCRYPTED", "1"}});
     REQUIRE(s.code == 0);
     CHECK(s.out == "active_kid v1\nkid v1 fingerprint " + test_support::kFingerprintA +
-                       " active\nrequire_encrypted on\n");
+                       " active\nrequire_encrypted on\nbind_context off\nrequire_context off\n");
+  }
+  SECTION("the two context switches, each on its own line") {
+    const std::string head = "active_kid v2\nkid v1 fingerprint " + test_support::kFingerprintA +
+                             "\nkid v2 fingerprint " + test_support::kFingerprintB +
+                             " active\nrequire_encrypted off\n";
+    const Run bind = run({"check"}, envBind());
+    REQUIRE(bind.code == 0);
+    CHECK(bind.out == head + "bind_context on\nrequire_context off\n");
+    const Run both = run({"check"}, envBind(true));
+    REQUIRE(both.code == 0);
+    CHECK(both.out == head + "bind_context on\nrequire_context on\n");
+    // requireContext alone would refuse what the keyring writes: the library's KeyringError.
+    std::map<std::string, std::string> requireOnly = envV1V2();
+    requireOnly["CONNECTOR_CRED_REQUIRE_CONTEXT"] = "1";
+    const Run refused = run({"check"}, requireOnly);
+    CHECK(refused.code == 2);
+    CHECK(refused.out.empty());
+    CHECK(refused.err ==
+          "connector-crypto check: CONNECTOR_CRED_REQUIRE_CONTEXT is on but "
+          "CONNECTOR_CRED_BIND_CONTEXT is off: the keyring would refuse the unbound envelopes it "
+          "writes; turn on CONNECTOR_CRED_BIND_CONTEXT first\n");
   }
   SECTION("a configuration error exits 2 with the library's message") {
     const Run bad = run({"check"}, {{"CONNECTOR_CRED_KEY", "not-a-key"}});
@@ -119,6 +140,140 @@ TEST_CASE("encrypt, decrypt and inspect one value") {
     const std::string deep = std::string(600, '[') + std::string(600, ']');
     CHECK(run({"inspect"}, {}, deep).code == 1);
   }
+}
+
+TEST_CASE("encrypt and decrypt --context: a bound envelope opens only under its own context") {
+  const std::string plain = R"({"token":"tok-ctx-0001"})";
+  // Values typed as documents' are (oid:, str:); never echoed in any message below.
+  const std::string tenantA = "oid:6650f0c2a1b2c3d4e5f60718", tenantB = "oid:6650f0c2a1b2c3d4e5f6071a";
+  const std::vector<std::string> ctxA = {"--context", "tenant=" + tenantA, "--context",
+                                         "collection=connectorinstances"};
+  const Run enc = run(with({"encrypt"}, ctxA), envBind(), plain);
+  REQUIRE(enc.code == 0);
+  CHECK(enc.err.empty());
+  CHECK(enc.out.find("tok-ctx-0001") == std::string::npos);
+  CHECK(enc.out.find(tenantA) == std::string::npos);
+  // The text API's order, "ctx" last: the sorted names, never a value.
+  CHECK(enc.out.rfind("{\"__enc\":1,\"kid\":\"v2\",\"iv\":\"", 0) == 0);
+  CHECK(enc.out.substr(enc.out.size() - 31) == "\"ctx\":[\"collection\",\"tenant\"]}\n");
+  const nlohmann::json envelope = nlohmann::json::parse(enc.out);
+  CHECK(connector_crypto::isEncrypted(envelope));
+
+  SECTION("it opens under the same pairs, in any order, with or without the switch") {
+    const std::vector<std::string> reordered = {"--context", "collection=connectorinstances",
+                                                "--context", "tenant=" + tenantA};
+    for (const auto& env : {envBind(), envV1V2(), envBind(true)}) {
+      const Run dec = run(with({"decrypt"}, reordered), env, enc.out);
+      CHECK(dec.code == 0);
+      CHECK(dec.out == plain + "\n");
+      CHECK(dec.err.empty());
+    }
+    CHECK(run({"inspect"}, {}, enc.out).out ==
+          "{\"encrypted\":true,\"kid\":\"v2\",\"bound\":true,\"ctx\":[\"collection\",\"tenant\"]}\n");
+  }
+  SECTION("the swap: under another record's context it fails authentication, exit 1") {
+    const Run swapped = run({"decrypt", "--context", "tenant=" + tenantB, "--context",
+                             "collection=connectorinstances"},
+                            envV1V2(), enc.out);
+    CHECK(swapped.code == 1);
+    CHECK(swapped.out.empty());
+    CHECK(swapped.err ==
+          "connector-crypto decrypt: envelope: authentication failed under kid \"v2\" (wrong key, "
+          "\"iv\"/\"ct\"/\"ctx\" modified, or the envelope belongs to another record)\n");
+  }
+  SECTION("other names: exit 1 naming both lists; no context: exit 2 naming the envelope's") {
+    const Run fewer = run({"decrypt", "--context", "tenant=" + tenantA}, envV1V2(), enc.out);
+    CHECK(fewer.code == 1);
+    CHECK(fewer.out.empty());
+    CHECK(fewer.err ==
+          "connector-crypto decrypt: envelope: context names differ: the envelope is bound to "
+          "[collection, tenant], the caller gave [tenant]\n");
+    const Run none = run({"decrypt"}, envV1V2(), enc.out);
+    CHECK(none.code == 2);
+    CHECK(none.out.empty());
+    CHECK(none.err ==
+          "connector-crypto decrypt: envelope: context required: the envelope is bound to the "
+          "context names [collection, tenant]; pass the record's EncryptionContext (--context "
+          "NAME=VALUE)\nRun 'connector-crypto decrypt --help' for usage.\n");
+  }
+  SECTION("an envelope given to encrypt with a context comes back only if it opens under it") {
+    CHECK(run(with({"encrypt"}, ctxA), envBind(), enc.out).out == enc.out);
+    const Run other = run({"encrypt", "--context", "tenant=" + tenantB, "--context",
+                           "collection=connectorinstances"},
+                          envBind(), enc.out);
+    CHECK(other.code == 1);
+    CHECK(other.out.empty());
+  }
+  SECTION("without CONNECTOR_CRED_BIND_CONTEXT a context is accepted, the envelope unbound") {
+    const Run unbound = run(with({"encrypt"}, ctxA), envV1V2(), plain);
+    REQUIRE(unbound.code == 0);
+    CHECK(unbound.out.find("ctx") == std::string::npos);
+    CHECK(run({"inspect"}, {}, unbound.out).out == "{\"encrypted\":true,\"kid\":\"v2\"}\n");
+    CHECK(run({"decrypt"}, envV1V2(), unbound.out).out == plain + "\n");
+    CHECK(run(with({"decrypt"}, ctxA), envV1V2(), unbound.out).out == plain + "\n");
+    // CONNECTOR_CRED_REQUIRE_CONTEXT refuses it, with a context or without.
+    const Run refused = run(with({"decrypt"}, ctxA), envBind(true), unbound.out);
+    CHECK(refused.code == 1);
+    CHECK(refused.out.empty());
+    CHECK(run({"decrypt"}, envBind(true), unbound.out).code == 1);
+  }
+  SECTION("CONNECTOR_CRED_BIND_CONTEXT=1 without --context: exit 2, null aside") {
+    const Run r = run({"encrypt"}, envBind(), plain);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err ==
+          "connector-crypto encrypt: encryptCredentialsText: context required: this keyring binds "
+          "envelopes to their records (bindContext / CONNECTOR_CRED_BIND_CONTEXT=1); pass the "
+          "record's EncryptionContext (--context NAME=VALUE)\nRun 'connector-crypto encrypt "
+          "--help' for usage.\n");
+    CHECK(run({"encrypt"}, envBind(), "null").out == "null\n");
+  }
+}
+
+TEST_CASE("a --context that breaks a rule is a usage error that never quotes a value") {
+  const std::string secret = "oid:6650f0c2a1b2c3d4e5f60718";
+  const std::string usage = "\nRun 'connector-crypto encrypt --help' for usage.\n";
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  std::vector<std::string> seventeen = {"encrypt"};
+  for (int i = 0; i < 17; ++i) {
+    seventeen.push_back("--context");
+    seventeen.push_back("n" + std::to_string(i) + "=" + secret);
+  }
+  const std::vector<Case> cases = {
+      {{"encrypt", "--context", "tenant=" + secret, "--context", "tenant=" + secret},
+       "encryption context: the name \"tenant\" is given twice"},
+      {{"encrypt", "--context", "tenant="}, "encryption context: the value of \"tenant\" is 0 "
+                                            "bytes; 1 to 4096 are allowed"},
+      {{"encrypt", "--context", "tenant=" + std::string(4097, 'v')},
+       "encryption context: the value of \"tenant\" is 4097 bytes; 1 to 4096 are allowed"},
+      {{"encrypt", "--context", "tenant=a" + std::string(1, '\0') + secret},
+       "encryption context: the value of \"tenant\" holds a NUL byte"},
+      {{"encrypt", "--context", "id=x", "--context", "bad name=" + secret},
+       "encryption context: the name of pair 2 is not 1 to 64 characters of [A-Za-z0-9_.-]"},
+      {{"encrypt", "--context", "=" + secret},
+       "encryption context: the name of pair 1 is not 1 to 64 characters of [A-Za-z0-9_.-]"},
+      {{"encrypt", "--context", secret}, "--context needs NAME=VALUE (its argument has no '=')"},
+      {{"encrypt", "--context"}, "--context needs NAME=VALUE"},
+      {seventeen, "encryption context: 17 pairs; 1 to 16 are allowed"},
+      {{"encrypt", "--context-id", "id"}, "unknown option '--context-id'"},
+  };
+  for (const Case& c : cases) {
+    INFO("message: " << c.message);
+    const Run r = run(c.args, envBind(), "{\"a\":1}");
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err == "connector-crypto encrypt: " + c.message + usage);
+    CHECK(r.err.find(secret) == std::string::npos);
+    std::vector<std::string> decrypt = c.args;
+    decrypt[0] = "decrypt";
+    CHECK(run(decrypt, envBind(), "{\"a\":1}").code == 2);
+  }
+  const Run inspect = run({"inspect", "--context", "a=b"}, {}, "{}");
+  CHECK(inspect.code == 2);
+  CHECK(inspect.err.rfind("connector-crypto inspect: unknown option '--context'\n", 0) == 0);
 }
 
 TEST_CASE("rotate stages a new key, then activates it") {

@@ -333,7 +333,8 @@ TEST_CASE("a NUL byte in a mongoexport line makes the record unreadable") {
   const Run audit = run({"audit", dir.file("nul.jsonl")});
   CHECK(audit.code == 1);
   CHECK(audit.out ==
-        "{\"total\":1,\"plaintext\":0,\"encrypted\":{},\"missing\":0,\"invalid\":1}\n");
+        "{\"total\":1,\"plaintext\":0,\"encrypted\":{},\"bound\":{},\"unbound\":{},\"missing\":0,"
+        "\"invalid\":1,\"sharedIv\":0}\n");
   CHECK(audit.err ==
         "connector-crypto audit: line 1: not valid JSON (or nested deeper than 512 levels)\n");
   const Run rewrap = run({"rewrap", dir.file("nul.jsonl"), "-o", dir.file("out.jsonl")});

@@ -71,8 +71,8 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
       return c.run(rest, out, err, env);
     } catch (const Error& e) {
       err << "connector-crypto " << c.name << ": " << e.what() << "\n";
-      // A configuration the user can fix is a usage error; anything about the data is exit 1.
-      return e.code() == ErrorCode::kConfiguration ? kExitUsage : kExitDataError;
+      // A configuration or command line the user can fix is a usage error; the data's is exit 1.
+      return exitCodeOf(e.code());
     } catch (const std::bad_alloc&) {
       err << "connector-crypto " << c.name << ": out of memory\n";
       return kExitDataError;

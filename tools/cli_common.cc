@@ -20,6 +20,17 @@ int usageError(std::ostream& err, const std::string& command, const std::string&
   return kExitUsage;
 }
 
+int exitCodeOf(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::kConfiguration:
+    case ErrorCode::kInvalidContext:
+    case ErrorCode::kContextRequired:
+      return kExitUsage;
+    default:
+      return kExitDataError;
+  }
+}
+
 int fail(std::ostream& err, const std::string& command, const std::string& message, int code) {
   err << "connector-crypto " << command << ": " << message << "\n";
   return code;
@@ -62,7 +73,10 @@ std::optional<Input> openInput(const std::string& path, const CliEnv& env, std::
            kExitUsage);
       return std::nullopt;
     }
-    if (S_ISREG(st.st_mode)) in.size = static_cast<std::uint64_t>(st.st_size);
+    if (S_ISREG(st.st_mode)) {
+      in.size = static_cast<std::uint64_t>(st.st_size);
+      in.regular = true;
+    }
   }
   in.stream = in.file.get();
   return in;

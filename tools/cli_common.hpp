@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "connector_crypto/error.hpp"
 #include "connector_crypto/keyring.hpp"
 #include "connector_crypto/secret_data.hpp"
 
@@ -37,6 +38,9 @@ Command rewrapCommand();
 
 // Prints "connector-crypto <command>: <message>" and the --help hint; returns kExitUsage.
 int usageError(std::ostream& err, const std::string& command, const std::string& message);
+// The exit status of a library Error that reached runCli: kExitUsage for what the command line or
+// configuration must fix (kConfiguration, kInvalidContext, kContextRequired), else kExitDataError.
+int exitCodeOf(ErrorCode code) noexcept;
 // Prints "connector-crypto <command>: <message>"; returns code.
 int fail(std::ostream& err, const std::string& command, const std::string& message, int code);
 
@@ -57,6 +61,7 @@ struct Input {
   std::istream* stream = nullptr;
   std::string name;        // for messages: the path or "standard input"
   std::uint64_t size = 0;  // a regular file's size, else 0
+  bool regular = false;    // a regular file (it can be read twice)
 };
 // Opens path ("" or "-": stdin); nullopt with a message on err (as `command`) when it cannot.
 std::optional<Input> openInput(const std::string& path, const CliEnv& env, std::ostream& err,

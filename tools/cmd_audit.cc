@@ -6,7 +6,9 @@
 #include "cli_common.hpp"
 #include "connector_crypto/connector_crypto.hpp"
 #include "line_stream.hpp"
+#include "record_context.hpp"
 #include "rewrap.hpp"
+#include "shared_iv.hpp"
 
 namespace connector_crypto {
 namespace cli {
@@ -19,30 +21,50 @@ constexpr std::size_t kMaxListed = 20;
 constexpr int kExitOthersRemain = kExitSkipped;  // 3
 
 constexpr const char* kAuditHelp =
-    "usage: connector-crypto audit [--field PATH] [--verify] [--expect-only KID] [FILE]\n"
+    "usage: connector-crypto audit [--field PATH] [--verify] [--expect-only KID]\n"
+    "                              [--context NAME=VALUE] [--context-id NAME]\n"
+    "                              [--context-path NAME] [--context-from NAME=FIELD] [FILE]\n"
     "\n"
     "Reads a mongoexport file (JSON Lines, relaxed Extended JSON v2: one document per line) from\n"
     "FILE, or standard input when FILE is absent or '-', and prints one JSON summary:\n"
-    "  "
-    "{\"total\":N,\"plaintext\":N,\"encrypted\":{\"v1\":N,\"v2\":N},\"missing\":N,\"invalid\":N}\n"
+    "  {\"total\":N,\"plaintext\":N,\"encrypted\":{\"v1\":N,\"v2\":N},\"bound\":{\"v2\":N},\n"
+    "   \"unbound\":{\"v1\":N,\"v2\":N},\"missing\":N,\"invalid\":N,\"sharedIv\":N}\n"
     "  plaintext  the field holds no \"__enc\" (legacy plaintext)\n"
     "  encrypted  well-formed envelopes, per kid (whether or not the keyring holds the kid)\n"
+    "  bound      of those, bound envelopes (with \"ctx\"), per kid; unbound: the others, so\n"
+    "             that encrypted = bound + unbound for every kid (a kid with none is left out)\n"
     "  missing    the field is absent or null\n"
     "  invalid    the line is not a JSON document, or the field carries \"__enc\" but is\n"
     "             malformed: no key can ever read it\n"
-    "These four add up to total. Rewrap and audit classify a record by the same rules.\n"
+    "  sharedIv   records whose envelope's IV (its 12 bytes) another record also holds: with\n"
+    "             random IVs a repeat is a copied envelope (or a broken random generator).\n"
+    "             Each group is listed on standard error by line and _id. It does not change\n"
+    "             the exit status (connectors duplicated on purpose exist); it must be 0 before\n"
+    "             rewrap binds (docs/ROTATION.md). To count it, audit keeps about 32 bytes and\n"
+    "             the _id of each envelope in memory.\n"
+    "plaintext, encrypted, missing and invalid add up to total. Rewrap and audit classify a\n"
+    "record by the same rules. Keys may be added to the summary; none is removed or changes\n"
+    "meaning.\n"
     "  --field PATH   the credentials field (default credentials; dotted paths reach nested\n"
     "                 fields, e.g. config.auth)\n"
     "  --verify       also check every record as rewrap would read it, with the keyring in the\n"
-    "                 environment: decrypt every envelope (unknown kid, authentication failure)\n"
-    "                 and convert every plaintext's Extended JSON ($binary, $numberDecimal, ...\n"
-    "                 cannot be); the summary gains \"unreadable\":N, those of the records counted\n"
-    "                 above that fail. Without it no key is needed.\n"
+    "                 environment: decrypt every envelope (unknown kid, authentication failure,\n"
+    "                 a bound envelope without a context) and convert every plaintext's Extended\n"
+    "                 JSON ($binary, $numberDecimal, ... cannot be); the summary gains\n"
+    "                 \"unreadable\":N (before \"sharedIv\"), those of the records counted above\n"
+    "                 that fail. Without it no key is needed.\n"
     "  --expect-only KID  exit 3 unless every record is an envelope under KID (missing/null\n"
     "                 fields aside: they need no key); plaintext, envelopes under other kids,\n"
     "                 invalid records and, with --verify, unreadable ones all count against it.\n"
     "                 With --verify it answers \"may I drop every other key?\" without parsing\n"
     "                 the summary: run it on every collection and backup you still need to read.\n"
+    "  --context NAME=VALUE, --context-id NAME, --context-path NAME, --context-from NAME=FIELD\n"
+    "                 with --verify only: open each envelope under its record's own context,\n"
+    "                 built as 'connector-crypto rewrap --help' describes (the same options and\n"
+    "                 rules; a record whose context cannot be built is unreadable). An envelope\n"
+    "                 that does not open under it (authentication fails, or it is bound to other\n"
+    "                 names) counts as invalid, not under its kid: a bound envelope copied from\n"
+    "                 another record is found this way (a wrong key looks the same).\n"
     "Invalid and unreadable records are listed on standard error (line number and _id; never a\n"
     "value).\n"
     "FILE must hold one document per line (mongoexport's default output, not --pretty or\n"
@@ -51,13 +73,15 @@ constexpr const char* kAuditHelp =
     "envelope under KID or missing); 1 when one is (the summary is printed either way), when FILE\n"
     "fails while being read or when standard output could not be written; 2 usage or\n"
     "configuration error (FILE cannot be opened or is a folder, --expect-only without a valid\n"
-    "kid); 3 with --expect-only, when any record is not an envelope under KID (plaintext, another\n"
-    "kid, invalid, unreadable); a read or write failure is still 1.\n";
+    "kid, a context option without --verify or breaking a rule); 3 with --expect-only, when any\n"
+    "record is not an envelope under KID (plaintext, another kid, invalid, unreadable); a read or\n"
+    "write failure is still 1.\n";
 
 struct Counts {
   std::uint64_t total = 0, plaintext = 0, missing = 0, invalid = 0, unreadable = 0;
   std::uint64_t notExpected = 0;  // --expect-only: records other than verified envelopes under KID
-  std::map<std::string, std::uint64_t> encrypted;
+  std::map<std::string, std::uint64_t> encrypted, bound, unbound;
+  IvIndex ivs;  // every envelope's IV, to count those more than one record holds
   std::vector<std::string> listed;  // "line N (_id X): reason"
   std::uint64_t unlisted = 0;
   bool wholeFileJson = false;  // the input's first line is invalid and looks like --pretty
@@ -78,17 +102,43 @@ struct Counts {
     unreadable += other.unreadable;
     notExpected += other.notExpected;
     for (const auto& e : other.encrypted) encrypted[e.first] += e.second;
+    for (const auto& e : other.bound) bound[e.first] += e.second;
+    for (const auto& e : other.unbound) unbound[e.first] += e.second;
+    ivs.append(std::move(other.ivs));
     for (std::string& line : other.listed) list(std::move(line));
     unlisted += other.unlisted;
     wholeFileJson = wholeFileJson || other.wholeFileJson;
   }
 };
 
+// Each group of records holding one IV, on standard error (at most kMaxListed groups).
+void listSharedIvs(std::ostream& err, const IvIndex& ivs) {
+  const auto groups = ivs.groups();
+  for (std::size_t i = 0; i < groups.size() && i < kMaxListed; ++i) {
+    err << "connector-crypto audit: one iv held by " << groups[i]->size()
+        << " records: " << describeHolders(*groups[i]) << "\n";
+  }
+  if (groups.size() > kMaxListed) {
+    err << "connector-crypto audit: ... and " << groups.size() - kMaxListed
+        << " more groups of records sharing an iv\n";
+  }
+}
+
 int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
              const CliEnv& env) {
   std::string field = "credentials", file, expectOnly;
   bool verify = false, haveFile = false, haveExpectOnly = false;
+  ContextSpec context;
   for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string problem;
+    switch (parseContextOption(args, i, true, context, problem)) {
+      case ContextOption::kTaken:
+        continue;
+      case ContextOption::kBad:
+        return usageError(err, "audit", problem);
+      case ContextOption::kNotMine:
+        break;
+    }
     const std::string& a = args[i];
     if (a == "--field") {
       if (i + 1 >= args.size()) return usageError(err, "audit", "--field needs a value");
@@ -113,6 +163,13 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
     return usageError(err, "audit",
                       "--field must be a dotted path of non-empty names not starting with '$'");
   }
+  if (const auto problem = resolveContextSpec(context, *path)) {
+    return usageError(err, "audit", *problem);
+  }
+  if (!context.empty() && !verify) {
+    return usageError(err, "audit",
+                      "the --context options need --verify (without it nothing is opened)");
+  }
   if (haveExpectOnly && !isValidKid(expectOnly)) {
     return usageError(err, "audit", std::string("--expect-only: ") + kidProblem(expectOnly));
   }
@@ -130,7 +187,7 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
       [&](LineBatch& batch) {
         Counts c;
         for (std::size_t i = 0; i < batch.lines.size(); ++i) {
-          AuditResult r = auditRecord(batch.line(i), *path, verifyWith);
+          AuditResult r = auditRecord(batch.line(i), *path, verifyWith, context);
           if (r.kind == AuditResult::Kind::kBlank) continue;
           ++c.total;
           const auto where = [&] {
@@ -146,6 +203,7 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
               break;
             case AuditResult::Kind::kEncrypted:
               ++c.encrypted[r.kid];
+              ++(r.bound ? c.bound : c.unbound)[r.kid];
               break;
             default:
               ++c.invalid;
@@ -154,6 +212,7 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
               }
               c.list(where());
           }
+          if (r.iv) c.ivs.add(*r.iv, batch.firstLineNumber + i, r.id);
           if (!r.verified) {
             ++c.unreadable;
             c.list(where());
@@ -177,15 +236,24 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
     err << "connector-crypto audit: ... and " << counts.unlisted
         << " more invalid or unreadable records\n";
   }
+  counts.ivs.finish();
+  listSharedIvs(err, counts.ivs);
   if (counts.wholeFileJson) printOneDocumentPerLineHint(err, "audit");
   nlohmann::ordered_json summary;
   summary["total"] = counts.total;
   summary["plaintext"] = counts.plaintext;
-  summary["encrypted"] = nlohmann::ordered_json::object();
-  for (const auto& e : counts.encrypted) summary["encrypted"][e.first] = e.second;
+  const auto perKid = [](const std::map<std::string, std::uint64_t>& counted) {
+    nlohmann::ordered_json byKid = nlohmann::ordered_json::object();
+    for (const auto& e : counted) byKid[e.first] = e.second;
+    return byKid;
+  };
+  summary["encrypted"] = perKid(counts.encrypted);
+  summary["bound"] = perKid(counts.bound);
+  summary["unbound"] = perKid(counts.unbound);
   summary["missing"] = counts.missing;
   summary["invalid"] = counts.invalid;
   if (verify) summary["unreadable"] = counts.unreadable;
+  summary["sharedIv"] = counts.ivs.sharedRecords();
   out << summary.dump() << "\n";
   if (haveExpectOnly) {
     const std::uint64_t others = counts.notExpected;
@@ -201,7 +269,8 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
 }  // namespace
 
 Command auditCommand() {
-  return {"audit", "count a mongoexport file's records: plaintext, per kid, missing, invalid",
+  return {"audit",
+          "count a mongoexport file's records: plaintext, per kid, bound, invalid, shared IVs",
           kAuditHelp, runAudit};
 }
 

@@ -13,10 +13,13 @@ constexpr const char* kCheckHelp =
     "\n"
     "Loads the keyring from the environment exactly as a service does (CONNECTOR_CRED_KEY[_FILE],\n"
     "CONNECTOR_CRED_KID, CONNECTOR_CRED_KEYS[_FILE], CONNECTOR_CRED_ACTIVE_KID,\n"
-    "CONNECTOR_CRED_REQUIRE_ENCRYPTED) and prints:\n"
+    "CONNECTOR_CRED_REQUIRE_ENCRYPTED, CONNECTOR_CRED_BIND_CONTEXT,\n"
+    "CONNECTOR_CRED_REQUIRE_CONTEXT) and prints:\n"
     "  active_kid <kid>\n"
     "  kid <kid> fingerprint <16 hex> [active]     (one line per kid)\n"
     "  require_encrypted on|off\n"
+    "  bind_context on|off        (new envelopes are bound to their record's context)\n"
+    "  require_context on|off     (unbound envelopes are refused on read)\n"
     "A fingerprint is HMAC-SHA-256(key, \"connector-crypto key fingerprint v1\"), cut to 16 hex\n"
     "characters: run check on every service and compare, to confirm they hold the same keys\n"
     "without revealing them. Never prints key material.\n"
@@ -32,7 +35,11 @@ int runCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     out << "kid " << kid << " fingerprint " << keyring.fingerprint(kid)
         << (kid == keyring.activeKid() ? " active" : "") << "\n";
   }
-  out << "require_encrypted " << (keyring.options().requireEncrypted ? "on" : "off") << "\n";
+  const KeyringOptions& options = keyring.options();
+  const auto onOff = [](bool on) { return on ? "on" : "off"; };
+  out << "require_encrypted " << onOff(options.requireEncrypted) << "\n"
+      << "bind_context " << onOff(options.bindContext) << "\n"
+      << "require_context " << onOff(options.requireContext) << "\n";
   return kExitOk;
 }
 

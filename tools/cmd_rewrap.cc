@@ -46,6 +46,7 @@ BatchOut rewrapBatch(LineBatch& batch, const RewrapOptions& options, const Keyri
         break;
       case RecordResult::Status::kChanged:
         ++b.counts.records;
+        if (r.newlyBound) ++b.counts.newlyBound;
         if (r.fromKid.empty()) {
           ++b.counts.fromPlaintext;
         } else {
@@ -96,6 +97,7 @@ RewrapTotals rewrapLines(LineReader& reader, const RewrapOptions& options, const
         total.records += b.counts.records;
         total.fromPlaintext += b.counts.fromPlaintext;
         total.unchanged += b.counts.unchanged;
+        total.newlyBound += b.counts.newlyBound;
         for (const auto& e : b.counts.fromKid) total.fromKid[e.first] += e.second;
         for (const RewrapSkip& s : b.skipped) {  // handed on, then only counted: memory stays flat
           if (sinks.skipped) sinks.skipped(s);
@@ -107,11 +109,35 @@ RewrapTotals rewrapLines(LineReader& reader, const RewrapOptions& options, const
   return total;
 }
 
+bool indexIvs(LineReader& reader, const FieldPath& path, unsigned threads, IvIndex& index) {
+  const bool readOk = processInOrder(
+      reader, std::max(1u, threads),
+      [&](LineBatch& batch) {
+        IvIndex part;
+        for (std::size_t i = 0; i < batch.lines.size(); ++i) {
+          const RecordClass c = classifyRecord(batch.line(i), path);
+          if (c.kind == RecordClass::Kind::kEnvelope && c.iv) {
+            part.add(*c.iv, batch.firstLineNumber + i, c.id);
+          }
+        }
+        detail::secureWipe(batch.text.data(), batch.text.size());
+        return part;
+      },
+      [&](IvIndex&& part) {
+        index.append(std::move(part));
+        return true;
+      });
+  index.finish();
+  return readOk;
+}
+
 namespace {
 
 constexpr const char* kRewrapHelp =
     "usage: connector-crypto rewrap [--field PATH] [--format documents|updates] [--keep-going]\n"
-    "                               [--dry-run] [--threads N] [-o OUTPUT] [INPUT]\n"
+    "                               [--dry-run] [--threads N] [-o OUTPUT]\n"
+    "                               [--context NAME=VALUE] [--context-id NAME]\n"
+    "                               [--context-path NAME] [--context-from NAME=FIELD] [INPUT]\n"
     "\n"
     "Reads a mongoexport file (JSON Lines, relaxed Extended JSON v2) from INPUT, or standard "
     "input\n"
@@ -162,9 +188,39 @@ constexpr const char* kRewrapHelp =
     "error, with a progress bar when it is a terminal. See docs/ROTATION.md.\n"
     "INPUT must hold one document per line (mongoexport's default output, not --pretty or\n"
     "--jsonArray).\n"
-    "Exit 0 done; 1 an unreadable record or INPUT, or OUTPUT could not be written (standard\n"
-    "output or -o); 2 usage or configuration error (INPUT cannot be opened or is a folder, the\n"
-    "-o target is refused); 3 --keep-going skipped records.\n";
+    "\n"
+    "Bound envelopes (docs/FORMAT.md): each record's encryption context is built from\n"
+    "  --context NAME=VALUE      a constant (a collection name), as given\n"
+    "  --context-id NAME         the document's _id, typed: an ObjectId {\"$oid\":...} is\n"
+    "                            oid:<24 lowercase hex>, a string str:<string>; no other type\n"
+    "  --context-path NAME       the --field path, as given\n"
+    "  --context-from NAME=FIELD another field of the document (a dotted path, not --field's),\n"
+    "                            typed as _id is\n"
+    "each repeatable, the names unique across them: 1 to 16 pairs, a name 1 to 64 characters of\n"
+    "[A-Za-z0-9_.-], a value 1 to 4096 bytes of UTF-8 without NUL. A name or value that breaks a\n"
+    "rule, or a name given twice, is a usage error (exit 2; pairs are counted in the order given;\n"
+    "a value is never quoted). A record whose context cannot be built (_id or FIELD missing,\n"
+    "null or of another type) is an unreadable record. With a context, the library decides what\n"
+    "changes: a bound envelope under an older kid is re-sealed bound to it (bound to other names,\n"
+    "or to another record: unreadable); nothing is ever unbound.\n"
+    "With CONNECTOR_CRED_BIND_CONTEXT=1 a context is required, and rewrap also binds unbound\n"
+    "envelopes (even under the active kid) and plaintext to their record's context. Trust on\n"
+    "first bind: whatever a record holds becomes its own, so run 'audit --verify' first\n"
+    "(docs/ROTATION.md). An unbound envelope whose IV (its 12 bytes) another record of INPUT\n"
+    "also holds is NOT bound: it is an unreadable record, listed with every record holding that\n"
+    "IV (a copied envelope, or a connector duplicated on purpose: a person decides). To know\n"
+    "every IV before binding anything, rewrap reads INPUT twice, so binding needs INPUT to be a\n"
+    "regular file that does not change during the run (not standard input: spooling it would\n"
+    "copy the export's credentials to a file nobody chose; mongoexport -o writes a file anyway).\n"
+    "The first read keeps about 32 bytes and the _id of each envelope in memory. The summary\n"
+    "then counts the records newly bound. Without CONNECTOR_CRED_BIND_CONTEXT=1 INPUT is read\n"
+    "once, as before.\n"
+    "\n"
+    "Exit 0 done; 1 an unreadable record or INPUT (or INPUT changed between the two reads of a\n"
+    "binding run), or OUTPUT could not be written (standard output or -o); 2 usage or\n"
+    "configuration error (INPUT cannot be opened or is a folder, the -o target is refused, a\n"
+    "context option breaks a rule, binding without a context or from standard input); 3\n"
+    "--keep-going skipped records.\n";
 
 class Progress {
  public:
@@ -223,6 +279,15 @@ std::optional<RewrapOptions> parseRewrapArgs(const std::vector<std::string>& arg
   std::string field = "credentials", format = "documents";
   bool haveInput = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string problem;
+    switch (parseContextOption(args, i, true, o.config.context, problem)) {
+      case ContextOption::kTaken:
+        continue;
+      case ContextOption::kBad:
+        return usage(problem);
+      case ContextOption::kNotMine:
+        break;
+    }
     const std::string& a = args[i];
     const bool takesValue = a == "--field" || a == "--format" || a == "--threads" || a == "-o";
     if (takesValue && i + 1 >= args.size()) return usage(a + " needs a value");
@@ -263,13 +328,15 @@ std::optional<RewrapOptions> parseRewrapArgs(const std::vector<std::string>& arg
   const std::optional<FieldPath> path = parseFieldPath(field);
   if (!path) return usage("--field must be a dotted path of non-empty names not starting with '$'");
   o.config.path = *path;
+  if (const auto problem = resolveContextSpec(o.config.context, o.config.path)) return usage(*problem);
   if (o.haveOutput && o.output.empty()) return usage("-o needs a file name");
   if (o.dryRun && o.haveOutput) return usage("--dry-run writes nothing: drop -o");
   return o;
 }
 
 // The summary on err; the exit status of a run that got this far.
-int printRewrapSummary(std::ostream& err, const RewrapOptions& o, const RewrapTotals& total) {
+int printRewrapSummary(std::ostream& err, const RewrapOptions& o, const RewrapTotals& total,
+                       bool binding) {
   err << "connector-crypto rewrap: " << (o.dryRun ? "dry run, nothing written\n" : "done\n")
       << "  records read              " << total.records << "\n"
       << "  encrypted from plaintext  " << total.fromPlaintext << "\n";
@@ -277,6 +344,7 @@ int printRewrapSummary(std::ostream& err, const RewrapOptions& o, const RewrapTo
     err << "  rewrapped from " << e.first
         << std::string(e.first.size() < 11 ? 11 - e.first.size() : 1, ' ') << e.second << "\n";
   }
+  if (binding) err << "  newly bound               " << total.newlyBound << "\n";
   err << "  unchanged                 " << total.unchanged << "\n"
       << "  skipped                   " << total.skipped << "\n";
   return total.skipped == 0 ? kExitOk : kExitSkipped;
@@ -284,13 +352,36 @@ int printRewrapSummary(std::ostream& err, const RewrapOptions& o, const RewrapTo
 
 int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
               const CliEnv& env) {
-  const std::optional<RewrapOptions> options = parseRewrapArgs(args, err);
+  std::optional<RewrapOptions> options = parseRewrapArgs(args, err);
   if (!options) return kExitUsage;
-  const RewrapOptions& o = *options;
+  RewrapOptions& o = *options;
 
   const Keyring keyring = keyringOf(env);
+  const bool binding = binds(o.config, keyring);
+  if (keyring.options().bindContext && o.config.context.empty()) {
+    return usageError(err, "rewrap",
+                      "CONNECTOR_CRED_BIND_CONTEXT=1 binds every record to its context: give "
+                      "--context, --context-id, --context-path or --context-from");
+  }
   std::optional<Input> in = openInput(o.input, env, err, "rewrap");
   if (!in) return kExitUsage;
+  IvIndex sharedIvs;
+  std::uint64_t firstReadBytes = 0;
+  if (binding) {
+    if (!in->regular) {
+      return usageError(err, "rewrap",
+                        "binding (CONNECTOR_CRED_BIND_CONTEXT=1) reads INPUT twice, every IV "
+                        "first: give INPUT as a regular file, not standard input or a pipe");
+    }
+    LineReader first(*in->stream);
+    if (!indexIvs(first, o.config.path, o.threads, sharedIvs)) {
+      return fail(err, "rewrap", in->name + ": " + first.error(), kExitDataError);
+    }
+    firstReadBytes = first.bytesRead();
+    in = openInput(o.input, env, err, "rewrap");
+    if (!in) return kExitUsage;
+    o.config.sharedIvs = &sharedIvs;
+  }
   const bool toFile = o.toFile();
   AtomicFile file;
   if (!o.dryRun && toFile && !file.open(o.output)) return outputFailure(err, "rewrap", file);
@@ -328,9 +419,15 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
   }
   if (!total.readOk) return fail(err, "rewrap", in->name + ": " + reader.error(), kExitDataError);
   if (!writeError.empty()) return fail(err, "rewrap", writeError, kExitDataError);
+  if (binding && !stdoutFailed && reader.bytesRead() != firstReadBytes) {
+    return fail(err, "rewrap",
+                in->name + " changed between its two reads" +
+                    (toFile ? "; " + o.output + " was not written" : ""),
+                kExitDataError);
+  }
   if (!o.dryRun && toFile && !file.commit()) return outputFailure(err, "rewrap", file);
   if (stdoutFailed || (!o.dryRun && !toFile && !out.flush())) return kExitDataError;
-  return printRewrapSummary(err, o, total);
+  return printRewrapSummary(err, o, total, binding);
 }
 
 }  // namespace

@@ -95,6 +95,8 @@ RecordClass classifyRecord(std::string_view line, const FieldPath& path) {
     case CredentialsInfo::Kind::kEnvelope:
       c.kind = RecordClass::Kind::kEnvelope;
       c.kid = info.kid;
+      c.bound = info.bound;
+      c.iv = decodeIv(value.at("iv").get_ref<const std::string&>());
       c.envelopeTextAsIs = asIs;
       return c;
     case CredentialsInfo::Kind::kMalformed:
@@ -113,8 +115,8 @@ namespace {
 std::string jsonString(const std::string& s) { return nlohmann::json(s).dump(); }
 
 // The text of an envelope value from rewrapCredentials, in the member order of the text API and
-// the TypeScript writer ({"__enc":1,"kid":…,"iv":…,"ct":…}), without running the escaper over the
-// base64 strings (base64 never needs escaping).
+// the TypeScript writer ({"__enc":1,"kid":…,"iv":…,"ct":…} and a bound envelope's "ctx"), without
+// running the escaper over the base64 strings (base64 never needs escaping).
 std::string envelopeText(const nlohmann::json& envelope) {
   const std::string& ct = envelope.at("ct").get_ref<const std::string&>();
   const std::string& iv = envelope.at("iv").get_ref<const std::string&>();
@@ -122,8 +124,37 @@ std::string envelopeText(const nlohmann::json& envelope) {
   out.reserve(ct.size() + iv.size() + 64);
   out.append("{\"__enc\":1,\"kid\":")
       .append(jsonString(envelope.at("kid").get_ref<const std::string&>()));
-  out.append(",\"iv\":\"").append(iv).append("\",\"ct\":\"").append(ct).append("\"}");
+  out.append(",\"iv\":\"").append(iv).append("\",\"ct\":\"").append(ct).append("\"");
+  const auto names = envelope.find("ctx");
+  if (names != envelope.end()) out.append(",\"ctx\":").append(names->dump());
+  out.push_back('}');
   return out;
+}
+
+// The field re-sealed by the library: the text API on its bytes when they are the envelope as it
+// is (no plaintext value is built), else the value API on its Extended JSON conversion.
+std::string resealed(const RecordClass& c, std::string_view field, const Keyring& keyring,
+                     const EncryptionContext* context) {
+  if (c.kind == RecordClass::Kind::kEnvelope && c.envelopeTextAsIs) {
+    return context ? rewrapCredentialsText(field, keyring, *context)
+                   : rewrapCredentialsText(field, keyring);
+  }
+  return envelopeText(context ? rewrapCredentials(*c.value, keyring, *context)
+                              : rewrapCredentials(*c.value, keyring));
+}
+
+// Why a record is not bound when its envelope's IV is shared (or unknown), or empty when it may be.
+std::string bindRefusal(const RecordClass& c, const RewrapConfig& config) {
+  if (c.kind != RecordClass::Kind::kEnvelope || c.bound) return {};
+  if (config.sharedIvs == nullptr || !c.iv) {
+    return "not bound: the input's IVs were not indexed (internal error)";
+  }
+  const std::vector<IvHolder>* holders = config.sharedIvs->holders(*c.iv);
+  if (holders == nullptr) return {};
+  return "not bound: its iv is held by " + std::to_string(holders->size()) + " records (" +
+         describeHolders(*holders) +
+         "): a copied envelope must not become its new record's own; a person decides which "
+         "record it belongs to";
 }
 
 RecordResult unreadable(std::string reason, std::string id) {
@@ -135,6 +166,10 @@ RecordResult unreadable(std::string reason, std::string id) {
 }
 
 }  // namespace
+
+bool binds(const RewrapConfig& config, const Keyring& keyring) noexcept {
+  return keyring.options().bindContext && !config.context.empty();
+}
 
 RecordResult rewrapRecord(std::string_view line, const RewrapConfig& config,
                           const Keyring& keyring) {
@@ -148,23 +183,34 @@ RecordResult rewrapRecord(std::string_view line, const RewrapConfig& config,
   r.id = std::move(c.id);
   r.status = RecordResult::Status::kUnchanged;
   if (c.kind == Kind::kMissing) return r;
+  const bool withContext = !config.context.empty();
   // classifyRecord checked the envelope by decrypt's rules: under the active kid it stays as is.
-  if (c.kind == Kind::kEnvelope && c.kid == keyring.activeKid()) return r;
+  if (!withContext && c.kind == Kind::kEnvelope && c.kid == keyring.activeKid()) return r;
   const std::string& path = config.path.text;
-  if (!c.where.id) return unreadable(path + ": needs rewrapping but the document has no _id", {});
+  std::optional<EncryptionContext> context;
+  if (withContext) {
+    std::string problem;
+    context = recordContext(config.context, line, c.where, problem);
+    if (!context) return unreadable(path + ": " + problem, std::move(r.id));
+  }
   const Span field = *c.where.field;
   try {
-    std::string envelope;
+    // With a context the library decides (names checked, bound or not, kid); nothing decrypted.
+    if (context && !needsRewrap(*c.value, keyring, *context)) return r;
+    const bool binding = binds(config, keyring);
+    if (binding) {
+      std::string refusal = bindRefusal(c, config);
+      if (!refusal.empty()) return unreadable(path + ": " + refusal, std::move(r.id));
+    }
+    if (!c.where.id) return unreadable(path + ": needs rewrapping but the document has no _id", {});
     std::string oldCt;
     if (c.kind == Kind::kEnvelope) {
       r.fromKid = c.kid;
       oldCt = c.value->at("ct").get<std::string>();
-      // The text core re-seals the decrypted bytes as they are: no value of the plaintext.
-      envelope = c.envelopeTextAsIs ? rewrapCredentialsText(field.of(line), keyring)
-                                    : envelopeText(rewrapCredentials(*c.value, keyring));
-    } else {
-      envelope = envelopeText(rewrapCredentials(*c.value, keyring));
     }
+    r.newlyBound = binding && !(c.kind == Kind::kEnvelope && c.bound);
+    const std::string envelope =
+        resealed(c, field.of(line), keyring, context ? &*context : nullptr);
     if (config.format == RewrapFormat::kDocuments) {
       r.output.reserve(line.size() + envelope.size());
       r.output.append(line.substr(0, field.begin)).append(envelope).append(line.substr(field.end));
@@ -200,10 +246,30 @@ RecordResult rewrapRecord(std::string_view line, const RewrapConfig& config,
   }
 }
 
-AuditResult auditRecord(std::string_view line, const FieldPath& path, const Keyring* verify) {
+namespace {
+
+// The record's context for audit --verify; nullopt (r unverified, with the reason) when it cannot
+// be built.
+std::optional<EncryptionContext> auditContext(const ContextSpec& spec, std::string_view line,
+                                              const RecordClass& c, const FieldPath& path,
+                                              AuditResult& r) {
+  std::string problem;
+  std::optional<EncryptionContext> context = recordContext(spec, line, c.where, problem);
+  if (!context) {
+    r.verified = false;
+    r.reason = path.text + ": " + problem;
+  }
+  return context;
+}
+
+}  // namespace
+
+AuditResult auditRecord(std::string_view line, const FieldPath& path, const Keyring* verify,
+                        const ContextSpec& context) {
   RecordClass c = classifyRecord(line, path);
   AuditResult r;
   r.id = std::move(c.id);
+  const bool withContext = verify != nullptr && !context.empty();
   switch (c.kind) {
     case RecordClass::Kind::kBlank:
       return r;
@@ -219,6 +285,8 @@ AuditResult auditRecord(std::string_view line, const FieldPath& path, const Keyr
       if (verify != nullptr && !c.convertible) {
         r.verified = false;
         r.reason = std::move(c.reason);
+      } else if (withContext) {
+        (void)auditContext(context, line, c, path, r);  // rewrap would seal it under its context
       }
       return r;
     case RecordClass::Kind::kEnvelope:
@@ -226,17 +294,35 @@ AuditResult auditRecord(std::string_view line, const FieldPath& path, const Keyr
   }
   r.kind = AuditResult::Kind::kEncrypted;
   r.kid = c.kid;
+  r.bound = c.bound;
+  r.iv = c.iv;
   if (verify == nullptr) return r;
+  std::optional<EncryptionContext> own;
+  if (withContext) {
+    own = auditContext(context, line, c, path, r);
+    if (!own) return r;
+  }
   try {
     if (c.envelopeTextAsIs) {
-      (void)decryptCredentialsText(c.where.field->of(line), *verify);  // wipes itself
+      const std::string_view field = c.where.field->of(line);
+      (void)(own ? decryptCredentialsText(field, *verify, *own)  // wipes itself
+                 : decryptCredentialsText(field, *verify));
     } else {
-      nlohmann::json plain = decryptCredentials(*c.value, *verify);
+      nlohmann::json plain =
+          own ? decryptCredentials(*c.value, *verify, *own) : decryptCredentials(*c.value, *verify);
       wipeCredentials(plain);
     }
   } catch (const Error& e) {
-    r.verified = false;
     r.reason = path.text + ": " + e.what();
+    // Under its record's own context it can never open here: copied from another record, or
+    // modified (or a wrong key: authentication cannot tell them apart).
+    const bool notItsRecord =
+        e.code() == ErrorCode::kAuthentication || e.code() == ErrorCode::kContextMismatch;
+    if (own && notItsRecord) {
+      r.kind = AuditResult::Kind::kInvalid;
+    } else {
+      r.verified = false;
+    }
   } catch (const std::bad_alloc&) {
     throw;
   } catch (...) {

@@ -14,6 +14,8 @@
 #include "exact_int64.hpp"
 #include "export_line.hpp"
 #include "line_stream.hpp"
+#include "record_context.hpp"
+#include "shared_iv.hpp"
 
 namespace connector_crypto {
 namespace cli {
@@ -37,7 +39,9 @@ struct RecordClass {
   // kPlaintext: its Extended JSON wrappers convert to what the TypeScript services' JSON.stringify
   // gives, so rewrap can seal it; false for $binary, $numberDecimal, ... (reason says which).
   bool convertible = true;
-  std::string kid;  // kEnvelope: the kid it was sealed under
+  std::string kid;            // kEnvelope: the kid it was sealed under
+  bool bound = false;         // kEnvelope: a bound envelope (it has "ctx")
+  std::optional<IvBytes> iv;  // kEnvelope: its IV
   // kMalformed: the code decryptCredentials throws for the field (EnvelopeError's codes, kTooDeep,
   // ...), or kInvalidText when the line is not a JSON document, names a member on the path twice,
   // or the field's Extended JSON cannot be converted.
@@ -72,7 +76,16 @@ enum class RewrapFormat {
 struct RewrapConfig {
   FieldPath path;
   RewrapFormat format = RewrapFormat::kDocuments;
+  // Each record's encryption context (resolveContextSpec'd); empty: none.
+  ContextSpec context;
+  // Binding (the keyring's bindContext and a context): the shared IVs of the whole input
+  // (indexIvs); an unbound envelope whose IV another record holds is refused, not bound. Binding
+  // without an index refuses every unbound envelope.
+  const IvIndex* sharedIvs = nullptr;
 };
+
+// True when rewrap binds unbound envelopes and plaintext: the keyring's bindContext, a context.
+bool binds(const RewrapConfig& config, const Keyring& keyring) noexcept;
 
 struct RecordResult {
   enum class Status {
@@ -82,16 +95,19 @@ struct RecordResult {
     kUnreadable,  // not JSON, malformed envelope, unknown kid, authentication failure, ...
   };
   Status status = Status::kBlank;
-  std::string output;   // kChanged: the new line without its newline
-  std::string fromKid;  // kChanged: the kid it was under; empty when it was plaintext
-  std::string reason;   // kUnreadable: why; never quotes a value
-  std::string id;       // the document's _id as JSON text (shortened), or empty
+  std::string output;       // kChanged: the new line without its newline
+  std::string fromKid;      // kChanged: the kid it was under; empty when it was plaintext
+  bool newlyBound = false;  // kChanged: bound now, an unbound envelope or plaintext before
+  std::string reason;       // kUnreadable: why; never quotes a value
+  std::string id;           // the document's _id as JSON text (shortened), or empty
 };
 
 // Brings the field at config.path to the keyring's active kid, from classifyRecord: an envelope
 // under another kid through rewrapCredentialsText on the field's bytes (no plaintext value is
-// built), plaintext through its Extended JSON conversion and rewrapCredentials. Never throws but
-// std::bad_alloc: every failure is kUnreadable with a reason.
+// built), plaintext through its Extended JSON conversion and rewrapCredentials. With a context,
+// the record's own (recordContext), and the library's needsRewrap decides; binding, an unbound
+// envelope whose IV is shared is refused. Never throws but std::bad_alloc: every failure (a
+// context that cannot be built included) is kUnreadable with a reason.
 RecordResult rewrapRecord(std::string_view line, const RewrapConfig& config,
                           const Keyring& keyring);
 
@@ -123,7 +139,7 @@ std::string describe(const RewrapSkip& s);
 
 // What the pipeline did, for the summary.
 struct RewrapTotals {
-  std::uint64_t records = 0, fromPlaintext = 0, unchanged = 0, skipped = 0;
+  std::uint64_t records = 0, fromPlaintext = 0, unchanged = 0, skipped = 0, newlyBound = 0;
   std::map<std::string, std::uint64_t> fromKid;
   std::optional<RewrapSkip> stoppedAt;  // without keepGoing: the unreadable record that stopped it
   bool wholeFileJson = false;           // the first line is unreadable and looks like --pretty
@@ -146,22 +162,33 @@ struct RewrapSinks {
 RewrapTotals rewrapLines(LineReader& reader, const RewrapOptions& options, const Keyring& keyring,
                          const RewrapSinks& sinks);
 
+// The IVs of every envelope at path in reader's lines (classifyRecord), on `threads` workers,
+// finished: rewrap's first pass when it binds. False when the reader failed.
+bool indexIvs(LineReader& reader, const FieldPath& path, unsigned threads, IvIndex& index);
+
 struct AuditResult {
   // kPlaintext, kEncrypted and kMissing are what the field is; kInvalid a record that can never be
-  // read (classifyRecord's kMalformed). With a verifying keyring, verified is false for a record
-  // counted above that rewrap would refuse: an envelope that does not decrypt (unknown kid,
-  // authentication), plaintext whose Extended JSON does not convert.
+  // read (classifyRecord's kMalformed) or, verifying with a context, an envelope that does not
+  // open under its record's context (authentication, other names: copied from another record,
+  // or modified). With a verifying keyring, verified is false for a record counted above that
+  // rewrap would refuse: an envelope that does not decrypt (unknown kid, authentication without a
+  // context, a bound envelope without one), plaintext whose Extended JSON does not convert, a
+  // record whose context cannot be built.
   enum class Kind { kBlank, kMissing, kPlaintext, kEncrypted, kInvalid };
   Kind kind = Kind::kBlank;
   bool verified = true;
-  std::string kid;     // kEncrypted: the envelope's kid (with or without verification)
-  std::string reason;  // kInvalid, or !verified: why
-  std::string id;      // the document's _id as JSON text (shortened), or empty
+  bool bound = false;         // kEncrypted: a bound envelope
+  std::optional<IvBytes> iv;  // a well-formed envelope's IV (kEncrypted, or kInvalid by context)
+  std::string kid;            // kEncrypted, kInvalid by context: the envelope's kid
+  std::string reason;         // kInvalid, or !verified: why
+  std::string id;             // the document's _id as JSON text (shortened), or empty
 };
 
 // Classifies the field at path with classifyRecord; with verify non-null also checks what rewrap
-// would check (see AuditResult). Never throws but std::bad_alloc.
-AuditResult auditRecord(std::string_view line, const FieldPath& path, const Keyring* verify);
+// would check, opening each envelope under the record's context when context is not empty (see
+// AuditResult). Never throws but std::bad_alloc.
+AuditResult auditRecord(std::string_view line, const FieldPath& path, const Keyring* verify,
+                        const ContextSpec& context = ContextSpec{});
 
 }  // namespace cli
 }  // namespace connector_crypto

@@ -28,6 +28,15 @@ inline std::map<std::string, std::string> envV1V2(const std::string& active = "v
           {"CONNECTOR_CRED_ACTIVE_KID", active}};
 }
 
+// envV1V2 with CONNECTOR_CRED_BIND_CONTEXT=1 (and CONNECTOR_CRED_REQUIRE_CONTEXT=1 when require).
+inline std::map<std::string, std::string> envBind(bool require = false,
+                                                  const std::string& active = "v2") {
+  std::map<std::string, std::string> env = envV1V2(active);
+  env["CONNECTOR_CRED_BIND_CONTEXT"] = "1";
+  if (require) env["CONNECTOR_CRED_REQUIRE_CONTEXT"] = "1";
+  return env;
+}
+
 // Every key the tests use, to check that no output holds one.
 inline std::vector<std::string> allKeys() {
   return {test_support::kKeyA, test_support::kKeyB, test_support::kKeyC};
@@ -43,6 +52,13 @@ inline Run run(const std::vector<std::string>& args,
   cliEnv.env = test_support::envOf(env);
   const int code = connector_crypto::cli::runCli(args, out, err, cliEnv);
   return {code, out.str(), err.str()};
+}
+
+// args followed by more (a command line and its --context options).
+inline std::vector<std::string> with(std::vector<std::string> args,
+                                     const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
 }
 
 // A fresh folder under TMPDIR, removed with everything in it when the object dies.
