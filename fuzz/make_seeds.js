@@ -75,3 +75,61 @@ write('env', env);
 const base64 = ['', 'Zg==', 'Zm8=', 'Zm9v', 'Zm9vYg==', keyA, 'Zh==', 'Zm9=', 'Zm9v\n', 'Zm-_', 'Zg', 'Zg===',
   'Zm\0v', '====', 'A'.repeat(64), Buffer.from([0, 255, 128, 64, 1]).toString('base64')];
 write('base64', base64);
+
+// fuzz_text_diff's bound seeds (the other text_diff seeds are hand-written and kept): byte 0 holds
+// the flags of fuzz_text_diff.cc (0x01 seal the body under v1, 0x02 a context spec follows its
+// length byte, 0x04 seal bound, 0x38 the ctx edit, 0xC0 the keyring).
+function contextAad(kid, pairs) {
+  const sorted = [...pairs].sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])));
+  const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; };
+  const sized = (s) => { const b = Buffer.from(s, 'utf8'); return Buffer.concat([u32(b.length), b]); };
+  return Buffer.concat([Buffer.from('connector-crypto/ctx/1'), Buffer.from([0]), sized(kid), u32(sorted.length),
+    ...sorted.map(([n, v]) => Buffer.concat([sized(n), sized(v)]))]);
+}
+function sealBound(keyB64, kid, plaintext, pairs) {
+  const iv = crypto.createHash('sha256').update(`bound ${plaintext} ${kid}`).digest().subarray(0, 12);
+  const c = crypto.createCipheriv('aes-256-gcm', Buffer.from(keyB64, 'base64'), iv);
+  c.setAAD(contextAad(kid, pairs));
+  const ct = Buffer.concat([c.update(Buffer.from(plaintext, 'utf8')), c.final(), c.getAuthTag()]);
+  const ctx = pairs.map(([n]) => n).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return { __enc: 1, kid, iv: iv.toString('base64'), ct: ct.toString('base64'), ctx };
+}
+const record = [['tenant', 'oid:6650f0c2a1b2c3d4e5f60718'], ['collection', 'connectorinstances'],
+  ['field', 'credentials'], ['id', 'oid:6650f0c2a1b2c3d4e5f60719']];
+const swapped = [['tenant', 'oid:6650f0c2a1b2c3d4e5f6071a'], ['collection', 'connectorinstances'],
+  ['field', 'credentials'], ['id', 'oid:6650f0c2a1b2c3d4e5f6071b']];
+const spec = (pairs) => Buffer.from(pairs.map(([n, v]) => `${n}=${v}`).join('\n'), 'latin1');
+const SEAL = 0x01, CONTEXT = 0x02, BOUND = 0x04, BIND = 0x40, REQUIRE = 0x80, BIND_V1 = 0xc0;
+function seed(flags, specBytes, body) {
+  const head = specBytes === null ? Buffer.from([flags]) : Buffer.concat([Buffer.from([flags, specBytes.length]), specBytes]);
+  return Buffer.concat([head, Buffer.from(body, 'utf8')]);
+}
+const secret = '{"apiKey":"sk_live_bound","n":[1,2.5,null]}';
+const stored = sealBound(keyA, 'v1', secret, record);
+const active = sealBound(keyB, 'v2', secret, record);
+const textDiff = {
+  bound_sealed_bind: seed(SEAL | CONTEXT | BOUND | BIND, spec(record), secret),
+  bound_sealed_plain_keyring: seed(SEAL | CONTEXT | BOUND, spec([...record].reverse()), secret),
+  bound_sealed_swap: seed(SEAL | CONTEXT | BOUND | BIND, spec(swapped), secret),
+  bound_sealed_no_context: seed(SEAL | BOUND, null, secret),
+  bound_sealed_other_names: seed(SEAL | CONTEXT | BOUND, spec(record.slice(0, 2)), secret),
+  unbound_sealed_require: seed(SEAL | CONTEXT | REQUIRE, spec(record), secret),
+  unbound_sealed_bind_v1: seed(SEAL | CONTEXT | BIND_V1, spec(record), secret),
+  plain_bind: seed(CONTEXT | BIND, spec(record), '{"b":[1,{"c":"d"}],"a":null}'),
+  plain_bind_no_context: seed(BIND, null, '{"b":1}'),
+  plain_bind_string: seed(CONTEXT | BIND_V1, spec([['id', 'str:x']]), '"a string secret"'),
+  bound_sealed_active_v1: seed(SEAL | CONTEXT | BOUND | BIND_V1, spec(record), secret),
+  stored_bound_active_v1: seed(CONTEXT | BIND_V1, spec(record), JSON.stringify(stored)),
+  stored_bound: seed(CONTEXT, spec(record), JSON.stringify(stored)),
+  stored_bound_bind_rewrap: seed(CONTEXT | BIND, spec(record), JSON.stringify(stored)),
+  stored_bound_active: seed(CONTEXT | REQUIRE, spec(record), JSON.stringify(active)),
+  stored_bound_ctx_unsorted: seed(CONTEXT, spec(record), JSON.stringify({ ...stored, ctx: ['tenant', 'id', 'field', 'collection'] })),
+  stored_bound_ctx_string: seed(CONTEXT | BIND, spec(record), JSON.stringify({ ...stored, ctx: 'tenant' })),
+  invalid_context_name: seed(CONTEXT | BIND, Buffer.from('a b=x'), '{"a":1}'),
+  invalid_context_empty_value: seed(CONTEXT, Buffer.from('id='), '{"a":1}'),
+  invalid_context_utf8: seed(CONTEXT, Buffer.from([0x69, 0x64, 0x3d, 0xff, 0xfe, 0xfd, 0xfc]), '{"a":1}'),
+  invalid_context_repeated: seed(CONTEXT, Buffer.from('id=x\nid=y'), '{"a":1}'),
+  invalid_context_17: seed(CONTEXT, spec(Array.from({ length: 17 }, (_, i) => [`n${i + 10}`, 'v'])), '{"a":1}'),
+};
+for (let edit = 1; edit < 8; edit++) textDiff[`bound_sealed_ctx_edit_${edit}`] = seed(SEAL | CONTEXT | BOUND | (edit << 3), spec(record), secret);
+for (const [name, bytes] of Object.entries(textDiff)) fs.writeFileSync(path.join(__dirname, 'corpus', 'text_diff', name), bytes);

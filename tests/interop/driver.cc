@@ -1,16 +1,20 @@
 // The C++ side of the interop suite: decrypts the Node peer's envelopes (json and ordered_json
 // adapters, the text API) and compares them with the corpus, re-encrypts what it decrypted (round
 // trip), and encrypts the corpus for the peer through the json adapter, the ordered_json adapter or
-// the text API. Keys come from the environment (keyringFromEnv), as in a service. See
-// docs/FORMAT.md, "How this is tested".
+// the text API; it reads the peer's bound envelopes under their contexts and re-encrypts them bound
+// for the peer (decrypt-check-bound). Keys and switches come from the environment (keyringFromEnv),
+// as in a service. See docs/FORMAT.md, "How this is tested" and "How bound envelopes are tested".
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <typeinfo>
+#include <utility>
 #include <vector>
 
 #include <connector_crypto/connector_crypto.hpp>
@@ -188,6 +192,237 @@ void encryptCorpus(const std::string& in, const std::string& outPath, bool golde
             << "\n";
 }
 
+// ---- Bound envelopes (issue 11; docs/FORMAT.md, "Bound envelopes") ----
+
+// The class of a library exception, most derived first.
+std::string classOf(const cc::Error& e) {
+  if (typeid(e) == typeid(cc::UnknownKidError)) return "UnknownKidError";
+  if (typeid(e) == typeid(cc::KeyringError)) return "KeyringError";
+  if (typeid(e) == typeid(cc::EnvelopeError)) return "EnvelopeError";
+  if (typeid(e) == typeid(cc::DecryptError)) return "DecryptError";
+  if (typeid(e) == typeid(cc::PlaintextRejectedError)) return "PlaintextRejectedError";
+  if (typeid(e) == typeid(cc::Error)) return "Error";
+  return std::string("another class (") + typeid(e).name() + ")";
+}
+
+// "opened" when fn returns, "<class>:<code name>" when it throws a library error (others escape).
+template <typename Fn>
+std::string verdictOf(Fn&& fn) {
+  try {
+    fn();
+    return "opened";
+  } catch (const cc::Error& e) {
+    return classOf(e) + ":" + cc::errorCodeName(e.code());
+  }
+}
+
+// The three readers of a stored value, and the writers each case is re-encrypted through in turn.
+enum class Api { json, ordered, text };
+constexpr Api kApis[] = {Api::json, Api::ordered, Api::text};
+const char* apiName(Api api) {
+  return api == Api::json ? "json" : api == Api::ordered ? "ordered_json" : "text";
+}
+
+// decryptCredentials of stored through api, under context when given (nullptr: the overload
+// without one). The plaintext as ordered_json: in the sealed member order for ordered_json and
+// text, in nlohmann::json's sorted order for json.
+ordered_json decryptVia(Api api, const ordered_json& stored, const cc::Keyring& keyring,
+                        const cc::EncryptionContext* context) {
+  if (api == Api::json) {
+    const json v(stored);
+    return ordered_json(context ? cc::decryptCredentials(v, keyring, *context)
+                                : cc::decryptCredentials(v, keyring));
+  }
+  if (api == Api::ordered) {
+    return context ? cc::decryptCredentials(stored, keyring, *context)
+                   : cc::decryptCredentials(stored, keyring);
+  }
+  const std::string text = stored.dump();
+  const cc::SecretBuffer b = context ? cc::decryptCredentialsText(text, keyring, *context)
+                                     : cc::decryptCredentialsText(text, keyring);
+  return ordered_json::parse(b.begin(), b.end());
+}
+
+// The context of corpus case `name` in the live bound files, typed as every side types a string
+// (peer.mjs boundContext builds the same pairs).
+cc::EncryptionContext boundContextOf(const std::string& name) {
+  return {{"tenant", cc::typedString("interop")},
+          {"collection", "connectorinstances"},
+          {"field", "credentials"},
+          {"id", cc::typedString(name)}};
+}
+
+// A case's `context` member ([[name, value]...], the peer's order) as an EncryptionContext.
+cc::EncryptionContext contextOf(const ordered_json& pairs) {
+  return cc::EncryptionContext(pairs.get<std::vector<cc::EncryptionContext::Pair>>());
+}
+
+// The same pairs without the last name (names that differ from the envelope's ctx).
+cc::EncryptionContext withoutLastName(const cc::EncryptionContext& context) {
+  std::vector<cc::EncryptionContext::Pair> pairs = context.pairs();
+  pairs.pop_back();
+  return cc::EncryptionContext(std::move(pairs));
+}
+
+// Every reader must refuse stored under context (nullptr: none) with exactly `want`.
+void expectVerdict(const std::string& name, const std::string& what, const ordered_json& stored,
+                   const cc::Keyring& keyring, const cc::EncryptionContext* context,
+                   const std::string& want) {
+  for (const Api api : kApis) {
+    const std::string got = verdictOf([&] { (void)decryptVia(api, stored, keyring, context); });
+    if (got != want)
+      fail(name, std::string(apiName(api)) + " " + what + ": " + got + ", not " + want);
+  }
+}
+
+// A context other than the envelope's: another record's values under the same names fail the tag
+// (the swap), other names fail the comparison with ctx first.
+std::string otherContextVerdict(const cc::EncryptionContext& own,
+                                const cc::EncryptionContext& other) {
+  return own.names() == other.names() ? "DecryptError:Authentication"
+                                      : "EnvelopeError:ContextMismatch";
+}
+
+// The bound envelope of plaintext `opened` (what decryptVia(api) gave; for the text API its bytes
+// `text`) under context, written through api; `sealed` receives the plaintext bytes it holds.
+ordered_json encryptVia(Api api, const ordered_json& opened, const std::string& text,
+                        const cc::Keyring& keyring, const cc::EncryptionContext& context,
+                        std::string& sealed) {
+  if (api == Api::json) {
+    const json value(opened);
+    sealed = value.dump();
+    return ordered_json(cc::encryptCredentials(value, keyring, context));
+  }
+  if (api == Api::ordered) {
+    sealed = opened.dump();
+    return cc::encryptCredentials(opened, keyring, context);
+  }
+  sealed = text;
+  return ordered_json::parse(cc::encryptCredentialsText(text, keyring, context));
+}
+
+// decrypt-check-bound: the peer's bound envelopes (encrypt-bound) through the json and
+// ordered_json adapters and the text API: each opens under its case's context (given in reverse
+// order to the text API) to the corpus value, member order kept where the reader keeps it, and each
+// fails under the next case's context, under its own context less one name, without a context and
+// with ctx stripped; encrypt of the envelope under its context returns it unchanged. Lone
+// surrogates are DecryptError kInvalidPlaintext. Then every value is re-encrypted as a bound
+// envelope under its context, the writer rotating between the json adapter, the ordered_json
+// adapter and the text API, into out (peer.mjs check-bound's format), with the C++-only precision
+// case.
+void decryptCheckBound(const std::string& in, const std::string& outPath) {
+  const cc::Keyring keyring = cc::keyringFromEnv();
+  if (!keyring.options().bindContext || keyring.options().requireContext) {
+    throw std::runtime_error(
+        "decrypt-check-bound needs CONNECTOR_CRED_BIND_CONTEXT=1 and no "
+        "CONNECTOR_CRED_REQUIRE_CONTEXT (it writes bound envelopes, and reads them)");
+  }
+  const ordered_json doc = readJson<ordered_json>(in);
+  const ordered_json& cases = doc.at("cases");
+  std::vector<ordered_json> out;
+  std::size_t checked = 0;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const ordered_json& c = cases[i];
+    const std::string name = c.at("name").get<std::string>();
+    const ordered_json& envelope = c.at("envelope");
+    const cc::EncryptionContext context = contextOf(c.at("context"));
+    if (context != boundContextOf(name)) fail(name, "the peer's context is not the typed one");
+    const cc::EncryptionContext next = contextOf(cases[(i + 1) % cases.size()].at("context"));
+    ++checked;
+
+    // Refusals first: they hold for every case, lone surrogates included (the tag comes first).
+    expectVerdict(name, "under the next case's context", envelope, keyring, &next,
+                  otherContextVerdict(context, next));
+    const cc::EncryptionContext fewer = withoutLastName(context);
+    expectVerdict(name, "under its context less one name", envelope, keyring, &fewer,
+                  otherContextVerdict(context, fewer));
+    expectVerdict(name, "without a context", envelope, keyring, nullptr, "Error:ContextRequired");
+    ordered_json stripped = envelope;
+    stripped.erase("ctx");
+    expectVerdict(name, "with ctx stripped", stripped, keyring, &context,
+                  "DecryptError:Authentication");
+    if (c.contains("error")) {
+      expectVerdict(name, "under its context", envelope, keyring, &context,
+                    "DecryptError:InvalidPlaintext");
+      continue;
+    }
+
+    std::vector<cc::EncryptionContext::Pair> reversed = context.pairs();
+    std::reverse(reversed.begin(), reversed.end());
+    const cc::EncryptionContext givenReversed(std::move(reversed));
+    const ordered_json& want = c.at("value");
+    ordered_json opened[3];
+    bool allOpened = true;
+    for (const Api api : kApis) {
+      const auto k = static_cast<std::size_t>(api);
+      try {
+        opened[k] =
+            decryptVia(api, envelope, keyring, api == Api::text ? &givenReversed : &context);
+      } catch (const cc::Error& e) {
+        fail(name, std::string(apiName(api)) + " decrypt threw " + classOf(e) + ": " + e.what());
+        allOpened = false;
+        continue;
+      }
+      if (api == Api::json ? json(opened[k]) != json(want) : opened[k] != want) {
+        fail(name, std::string(apiName(api)) + " decrypted another value (or member order) at " +
+                       firstDifference(json(want), json(opened[k])));
+      }
+    }
+    if (!allOpened) continue;
+    const cc::SecretBuffer text = cc::decryptCredentialsText(envelope.dump(), keyring, context);
+    const std::string openedText(text.begin(), text.end());
+
+    // Behaviour 2: an existing bound envelope is checked under the context and comes back as it is.
+    if (json(cc::encryptCredentials(json(envelope), keyring, context)) != json(envelope) ||
+        cc::encryptCredentials(envelope, keyring, context) != envelope ||
+        ordered_json::parse(cc::encryptCredentialsText(envelope.dump(), keyring, context)) !=
+            envelope) {
+      fail(name, "encrypt of the bound envelope under its context changed it");
+    }
+
+    const Api writer = kApis[i % 3];
+    std::string sealed;
+    const ordered_json rewritten = encryptVia(writer, opened[static_cast<std::size_t>(writer)],
+                                              openedText, keyring, context, sealed);
+    out.push_back({{"name", name},
+                   {"context", c.at("context")},
+                   {"writer", apiName(writer)},
+                   {"plaintext_json", sealed},
+                   {"envelope", rewritten}});
+  }
+
+  // The precision case (JavaScript reads it rounded), and a write path that forgot its context.
+  const std::string precision = "precision_beyond_2_53";
+  const ordered_json big = {{"n", std::uint64_t{9007199254740993u}},
+                            {"neg", std::int64_t{-9007199254740993}},
+                            {"u64max", std::uint64_t{18446744073709551615u}}};
+  const cc::EncryptionContext precisionContext = boundContextOf(precision);
+  ordered_json contextPairs = ordered_json::array();
+  for (const auto& [n, v] : precisionContext.pairs()) contextPairs.push_back({n, v});
+  std::string sealed;
+  const ordered_json precisionEnvelope =
+      encryptVia(Api::ordered, big, "", keyring, precisionContext, sealed);
+  out.push_back({{"name", precision},
+                 {"context", contextPairs},
+                 {"writer", apiName(Api::ordered)},
+                 {"plaintext_json", sealed},
+                 {"envelope", precisionEnvelope}});
+  for (const Api api : kApis) {
+    const std::string got = verdictOf([&] {
+      if (api == Api::json) (void)cc::encryptCredentials(json(big), keyring);
+      if (api == Api::ordered) (void)cc::encryptCredentials(big, keyring);
+      if (api == Api::text) (void)cc::encryptCredentialsText(big.dump(), keyring);
+    });
+    if (got != "Error:ContextRequired") {
+      fail("no context", std::string(apiName(api)) + " encrypt under bindContext: " + got);
+    }
+  }
+
+  writeCases(outPath, json::object(), out);
+  std::cout << "driver: checked " << checked << " bound envelopes of " << in << ", re-encrypted "
+            << out.size() << " as bound envelopes into " << outPath << "\n";
+}
+
 int usage() {
   std::cerr
       << "usage:\n"
@@ -199,7 +434,11 @@ int usage() {
          "  interop_driver encrypt-text IN OUT              the same through the text API (member "
          "order kept)\n"
          "  interop_driver golden IN OUT                    the same with plaintext_json and "
-         "env (golden vectors)\n";
+         "env (golden vectors)\n"
+         "  interop_driver decrypt-check-bound IN OUT       decrypt the peer's bound envelopes "
+         "under their contexts,\n"
+         "                                                  check the refusals, re-encrypt them "
+         "bound (needs CONNECTOR_CRED_BIND_CONTEXT=1)\n";
   return 2;
 }
 
@@ -213,6 +452,8 @@ int main(int argc, char** argv) {
       decryptCheck(argv[2], argv[3]);
     } else if (command == "encrypt" || command == "golden") {
       encryptCorpus<json>(argv[2], argv[3], command == "golden", false);
+    } else if (command == "decrypt-check-bound") {
+      decryptCheckBound(argv[2], argv[3]);
     } else if (command == "encrypt-ordered" || command == "encrypt-text") {
       encryptCorpus<ordered_json>(argv[2], argv[3], false, command == "encrypt-text");
     } else {

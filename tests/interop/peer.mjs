@@ -194,7 +194,11 @@ async function checkBoundEnvelopes(file) {
       } catch (err) {
         if (!tagError(err)) fail(c.name, `${impl}: the format-1 reader failed, but not on the tag: ${err.message}`);
       }
-      if (ts.encryptCredentials(e, keyring, impl) !== e) fail(c.name, `${impl}: format-1 encrypt did not return the envelope unchanged`);
+      // Unchanged: the same object back, its members and values as they were (nothing re-sealed in place).
+      const before = JSON.stringify(e);
+      if (ts.encryptCredentials(e, keyring, impl) !== e || JSON.stringify(e) !== before) {
+        fail(c.name, `${impl}: format-1 encrypt did not return the envelope unchanged`);
+      }
     }
   });
   for (const name of expected.keys()) if (!seen.has(name)) fail(name, `missing from ${file}`);

@@ -14,8 +14,6 @@
 
 namespace consumer {
 
-using Code = cc::ErrorCode;
-
 // Envelopes that carry "__enc" but break one rule: every function throws that rule's code.
 template <typename BasicJson>
 void malformedEnvelopes(const std::string& type, const BasicJson& envelope, const cc::Keyring& v1,

@@ -1,12 +1,14 @@
 // A service's view of the installed package under one of nlohmann's optional configurations,
 // JSON_DIAGNOSTICS=1 or JSON_USE_IMPLICIT_CONVERSIONS=0, built without NDEBUG so that nlohmann's
 // assertions run (JSON_DIAGNOSTICS checks every child's parent pointer). Every value-API function
-// for nlohmann::json and nlohmann::ordered_json, on good and bad input; exits 0 when all pass.
+// for nlohmann::json and nlohmann::ordered_json, on good and bad input, with and without an
+// encryption context (bound envelopes); exits 0 when all pass.
 #include <connector_crypto/connector_crypto.hpp>
 
 #include <exception>
 #include <iostream>
 
+#include "bound.hpp"
 #include "error_paths.hpp"
 #include "members.hpp"
 #include "round_trip.hpp"
@@ -31,6 +33,7 @@ void exercise(const std::string& type) {
   extendedJson<BasicJson>(type);
   members<BasicJson>(type, v1);
   errorPaths<BasicJson>(type, v1, v1v2);
+  bound<BasicJson>(type);
 }
 
 // The nlohmann::json overloads: a braced list, nullptr and a string literal still convert.
@@ -52,6 +55,7 @@ int main() {
     exercise<nlohmann::json>("json");
     exercise<nlohmann::ordered_json>("ordered_json");
     jsonOverloads();
+    invalidContexts();
   } catch (const std::exception& e) {
     check(false, std::string("unexpected exception: ") + e.what());
   }

@@ -42,6 +42,14 @@ void checkWhole(const BasicJson& value, const std::string& what) {
     const std::string m = pathOf([&] { (void)value.at("kid").at(0); });
     check(m.find("(/kid)") != std::string::npos, what + ": diagnostics path: " + m);
   }
+  // A bound envelope's "ctx": the array's parent pointer, and its first name's.
+  if (value.is_object() && value.contains("ctx") && value.at("ctx").is_array() &&
+      !value.at("ctx").empty()) {
+    const std::string m = pathOf([&] { (void)value.at("ctx").at(99); });
+    check(m.find("(/ctx)") != std::string::npos, what + ": diagnostics path: " + m);
+    const std::string first = pathOf([&] { (void)value.at("ctx").at(0).at(0); });
+    check(first.find("(/ctx/0)") != std::string::npos, what + ": diagnostics path: " + first);
+  }
 #endif
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <typeinfo>
+#include <utility>
 #include <vector>
 
 #include <connector_crypto/connector_crypto.hpp>
@@ -30,21 +31,33 @@ inline void check(bool ok, const std::string& what) {
   std::cerr << "FAIL " << what << "\n";
 }
 
-// Runs fn and requires exactly the connector_crypto::Error class `type` with `code`; no exception,
-// another class or code, or any other exception (a nlohmann one above all) is a failure.
+using Code = cc::ErrorCode;
+
+// Runs fn and requires exactly the connector_crypto::Error class `type` with `code`, and a message
+// without `hidden` (a secret or a context value; empty: not checked); no exception, another class
+// or code, or any other exception (a nlohmann one above all) is a failure.
 template <typename Fn>
-void expectError(const std::string& what, const std::type_info& type, cc::ErrorCode code, Fn&& fn) {
+void expectErrorHiding(const std::string& what, const std::type_info& type, cc::ErrorCode code,
+                       const std::string& hidden, Fn&& fn) {
   try {
     fn();
     check(false, what + ": no exception");
   } catch (const cc::Error& e) {
     check(typeid(e) == type, what + ": threw " + typeid(e).name() + ": " + e.what());
     check(e.code() == code, what + ": code " + cc::errorCodeName(e.code()));
+    check(hidden.empty() || std::string(e.what()).find(hidden) == std::string::npos,
+          what + ": the message holds what it must not show");
   } catch (const nlohmann::json::exception& e) {
     check(false, what + ": a nlohmann exception escaped (id " + std::to_string(e.id) + ")");
   } catch (const std::exception& e) {
     check(false, what + ": a std::exception escaped: " + e.what());
   }
+}
+
+// expectErrorHiding without a message check.
+template <typename Fn>
+void expectError(const std::string& what, const std::type_info& type, cc::ErrorCode code, Fn&& fn) {
+  expectErrorHiding(what, type, code, std::string(), std::forward<Fn>(fn));
 }
 
 // The member names of an object in iteration order, comma-separated.
