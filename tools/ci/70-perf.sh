@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 jobs="$(nproc)"
 
-# Configured as build/ is (tools/ci/gcc-options.sh), but for simdjson and the benchmarks.
+# Configured as build/ is (tools/ci/gcc-options.sh): the tests' objects do not depend on
+# simdjson, so with ccache only the parser sources, the benchmarks and the links are new work.
 source tools/ci/gcc-options.sh
 configure_log="$(cmake -S . -B build-nosimd "${cc_gcc_options[@]}" \
   -DCONNECTOR_CRYPTO_WITH_SIMDJSON=OFF -DCONNECTOR_CRYPTO_BUILD_BENCH=ON)"

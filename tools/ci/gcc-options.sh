@@ -8,3 +8,13 @@
 cc_gcc_options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
                 -DCONNECTOR_CRYPTO_WERROR=ON)
 
+# ccache, when installed (tools/install-deps.sh installs it), in build-ccache/ of this tree: a clean
+# clone starts empty, and within one run stage 15's library and CLI and stage 70's tests (whose
+# objects do not depend on simdjson) are compiled once, in stage 10. Paths are hashed relative to
+# the tree (CCACHE_BASEDIR, CCACHE_NOHASHDIR), so objects of build/ serve build-nosimd/. The
+# environment variable also reaches the consumer projects that ctest builds (FetchContent).
+if command -v ccache >/dev/null; then
+  export CCACHE_DIR="$PWD/build-ccache" CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  cc_gcc_options+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
