@@ -16,6 +16,9 @@ if(CONNECTOR_CRYPTO_SANITIZE)
   else()
     set(_cc_san "-fsanitize=${CONNECTOR_CRYPTO_SANITIZE}" "-fno-sanitize-recover=all")
   endif()
-  add_compile_options(${_cc_san} -fno-omit-frame-pointer -g)
+  add_compile_options(${_cc_san} -fno-omit-frame-pointer)
+  # Reports need file and line: -g unless the build type brings its own debug information (the
+  # presets' RelWithDebInfo has line tables only, all that a report uses, and compiles faster).
+  add_compile_options($<$<NOT:$<OR:$<CONFIG:Debug>,$<CONFIG:RelWithDebInfo>>>:-g>)
   add_link_options(${_cc_san})
 endif()

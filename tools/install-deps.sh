@@ -4,6 +4,7 @@ set -euo pipefail
 
 packages=(
   g++ make cmake pkg-config git     # toolchain (git: the FetchContent consumer test)
+  ccache                            # stages 10, 15, 70 compile shared objects once (tools/ci/gcc-options.sh)
   libssl-dev nlohmann-json3-dev     # the library
   catch2                            # unit tests
   nodejs                            # interop tests' Node peer (needs >= 20.19, checked by tools/ci/30-interop.sh)

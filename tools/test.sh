@@ -4,18 +4,26 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh || exit 1
+timing=$(mktemp)
+trap 'rm -f "$timing" "$timing.rc"' EXIT
 
 failed=()
 passed=0
+# Each stage's wall time and the CPU time (user + sys) of everything it ran: on a 2-core machine
+# shared with other builds the CPU time is the figure to compare between runs.
+TIMEFORMAT='%R %U %S'
 for stage in tools/ci/[0-9]*.sh; do
-  echo "=== stage $(basename "$stage" .sh)"
-  start=$SECONDS
-  if bash "$stage"; then
+  name=$(basename "$stage" .sh)
+  echo "=== stage $name"
+  { time { bash "$stage"; echo $? >"$timing.rc"; } 2>&3; } 3>&2 2>"$timing"
+  read -r wall user sys <"$timing"
+  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.0f", u + s }')
+  if [ "$(cat "$timing.rc")" -eq 0 ]; then
     passed=$((passed + 1))
-    echo "=== stage $(basename "$stage" .sh) passed ($((SECONDS - start)) s)"
+    echo "=== stage $name passed (${wall%.*} s wall, ${cpu} s CPU)"
   else
-    failed+=("$(basename "$stage" .sh)")
-    echo "=== stage $(basename "$stage" .sh) FAILED ($((SECONDS - start)) s)"
+    failed+=("$name")
+    echo "=== stage $name FAILED (${wall%.*} s wall, ${cpu} s CPU)"
   fi
 done
 echo

@@ -5,8 +5,9 @@
 # signature, so a service built with another nlohmann 3.x or JSON_DIAGNOSTICS=1 links.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cmake -S . -B build-shared -DBUILD_SHARED_LIBS=ON -DCONNECTOR_CRYPTO_BUILD_TESTS=OFF \
-  -DCONNECTOR_CRYPTO_BUILD_TOOLS=ON -DCONNECTOR_CRYPTO_WERROR=ON >/dev/null
+source tools/ci/gcc-options.sh
+cmake -S . -B build-shared "${cc_gcc_options[@]}" -DBUILD_SHARED_LIBS=ON \
+  -DCONNECTOR_CRYPTO_BUILD_TESTS=OFF -DCONNECTOR_CRYPTO_BUILD_TOOLS=ON >/dev/null
 cmake --build build-shared -j"$(nproc)" --target connector_crypto connector-crypto-demo connector-crypto
 lib=build-shared/libconnector_crypto.so
 # Symbol names without their parameter lists (a public constructor may take a detail type).

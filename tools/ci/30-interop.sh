@@ -11,6 +11,7 @@ node -e 'const [a, b] = process.versions.node.split(".").map(Number);
   process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
   { echo "30-interop: node $(node --version) is too old; @noble/ciphers 2.x needs >= 20.19" >&2; exit 1; }
 (cd tests/interop && npm ci --no-audit --no-fund)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONNECTOR_CRYPTO_WERROR=ON >/dev/null
+source tools/ci/gcc-options.sh
+cmake -S . -B build "${cc_gcc_options[@]}" >/dev/null
 cmake --build build -j"$(nproc)" --target interop_driver
 ctest --test-dir build -L interop -j"$(nproc)" --output-on-failure --no-tests=error

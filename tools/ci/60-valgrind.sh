@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v valgrind >/dev/null || { echo "60-valgrind: valgrind is missing (tools/install-deps.sh)"; exit 1; }
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONNECTOR_CRYPTO_WERROR=ON >/dev/null
+source tools/ci/gcc-options.sh
+cmake -S . -B build "${cc_gcc_options[@]}" >/dev/null
 cmake --build build -j"$(nproc)"
 
 # The codec, the AEAD seam with its vectors, keyrings, env parsing, envelopes, tampering, the
