@@ -136,6 +136,24 @@ TEST_CASE("rewrap binds each record to the context its --context options build")
         "\"missing\":1,\"invalid\":0,\"unreadable\":0,\"sharedIv\":0}\n");
     CHECK(v.err.empty());
   }
+  SECTION("--expect-bound: exit 0 only when every record is a bound envelope (missing aside)") {
+    CHECK(run({"audit", "--expect-bound", dir.file("out.jsonl")}, {}).code == 0);
+    CHECK(run({"audit", "--expect-bound", "--expect-only", "v2", dir.file("out.jsonl")}, {}).code ==
+          0);
+    const Run other = run({"audit", "--expect-bound", "--expect-only", "v1", dir.file("out.jsonl")}, {});
+    CHECK(other.code == 3);
+    CHECK(other.err == "connector-crypto audit: 4 records not a bound envelope under \"v1\"\n");
+    // The input: one plaintext, two unbound envelopes, a missing field and a bound envelope.
+    const Run before = run({"audit", "--expect-bound", dir.file("in.jsonl")}, {});
+    CHECK(before.code == 3);
+    CHECK(before.err == "connector-crypto audit: 3 records not a bound envelope\n");
+    const Run verified =
+        run(with({"audit", "--verify", "--expect-bound", dir.file("in.jsonl")}, kAllSources),
+            envBind());
+    CHECK(verified.code == 3);
+    CHECK(verified.err ==
+          "connector-crypto audit: 3 records not a bound envelope that decrypts\n");
+  }
   SECTION("--format updates sets the bound envelope under the old ct") {
     const Run u =
         run(with({"rewrap", "--format", "updates", dir.file("in.jsonl")}, kAllSources), envBind());

@@ -17,11 +17,11 @@ namespace {
 // Invalid records listed one by one on standard error; the rest are only counted.
 constexpr std::size_t kMaxListed = 20;
 
-// --expect-only KID: records other than envelopes under KID remain.
+// --expect-only KID / --expect-bound: records other than the expected envelopes remain.
 constexpr int kExitOthersRemain = kExitSkipped;  // 3
 
 constexpr const char* kAuditHelp =
-    "usage: connector-crypto audit [--field PATH] [--verify] [--expect-only KID]\n"
+    "usage: connector-crypto audit [--field PATH] [--verify] [--expect-only KID] [--expect-bound]\n"
     "                              [--context NAME=VALUE] [--context-id NAME]\n"
     "                              [--context-path NAME] [--context-from NAME=FIELD] [FILE]\n"
     "\n"
@@ -58,6 +58,10 @@ constexpr const char* kAuditHelp =
     "                 invalid records and, with --verify, unreadable ones all count against it.\n"
     "                 With --verify it answers \"may I drop every other key?\" without parsing\n"
     "                 the summary: run it on every collection and backup you still need to read.\n"
+    "  --expect-bound exit 3 unless every record is a bound envelope (missing/null fields\n"
+    "                 aside): the gate before CONNECTOR_CRED_REQUIRE_CONTEXT=1 and before dropping\n"
+    "                 the last key that unbound envelopes were written under. With --expect-only\n"
+    "                 KID both must hold: every record a bound envelope under KID.\n"
     "  --context NAME=VALUE, --context-id NAME, --context-path NAME, --context-from NAME=FIELD\n"
     "                 with --verify only: open each envelope under its record's own context,\n"
     "                 built as 'connector-crypto rewrap --help' describes (the same options and\n"
@@ -73,13 +77,13 @@ constexpr const char* kAuditHelp =
     "envelope under KID or missing); 1 when one is (the summary is printed either way), when FILE\n"
     "fails while being read or when standard output could not be written; 2 usage or\n"
     "configuration error (FILE cannot be opened or is a folder, --expect-only without a valid\n"
-    "kid, a context option without --verify or breaking a rule); 3 with --expect-only, when any\n"
-    "record is not an envelope under KID (plaintext, another kid, invalid, unreadable); a read or\n"
-    "write failure is still 1.\n";
+    "kid, a context option without --verify or breaking a rule); 3 with --expect-only or\n"
+    "--expect-bound, when any record is not such an envelope (plaintext, another kid, unbound,\n"
+    "invalid, unreadable); a read or write failure is still 1.\n";
 
 struct Counts {
   std::uint64_t total = 0, plaintext = 0, missing = 0, invalid = 0, unreadable = 0;
-  std::uint64_t notExpected = 0;  // --expect-only: records other than verified envelopes under KID
+  std::uint64_t notExpected = 0;  // --expect-only/-bound: records other than the expected envelopes
   std::map<std::string, std::uint64_t> encrypted, bound, unbound;
   IvIndex ivs;  // every envelope's IV, to count those more than one record holds
   std::vector<std::string> listed;  // "line N (_id X): reason"
@@ -127,7 +131,7 @@ void listSharedIvs(std::ostream& err, const IvIndex& ivs) {
 int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
              const CliEnv& env) {
   std::string field = "credentials", file, expectOnly;
-  bool verify = false, haveFile = false, haveExpectOnly = false;
+  bool verify = false, haveFile = false, haveExpectOnly = false, expectBound = false;
   ContextSpec context;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string problem;
@@ -147,6 +151,8 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
       if (i + 1 >= args.size()) return usageError(err, "audit", "--expect-only needs a kid");
       expectOnly = args[++i];
       haveExpectOnly = true;
+    } else if (a == "--expect-bound") {
+      expectBound = true;
     } else if (a == "--verify") {
       verify = true;
     } else if (a.size() > 1 && a[0] == '-') {
@@ -219,7 +225,8 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
           }
           const bool expected =
               r.kind == AuditResult::Kind::kMissing ||
-              (r.kind == AuditResult::Kind::kEncrypted && r.verified && r.kid == expectOnly);
+              (r.kind == AuditResult::Kind::kEncrypted && r.verified &&
+               (!haveExpectOnly || r.kid == expectOnly) && (!expectBound || r.bound));
           if (!expected) ++c.notExpected;
         }
         detail::secureWipe(batch.text.data(), batch.text.size());
@@ -255,12 +262,13 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (verify) summary["unreadable"] = counts.unreadable;
   summary["sharedIv"] = counts.ivs.sharedRecords();
   out << summary.dump() << "\n";
-  if (haveExpectOnly) {
+  if (haveExpectOnly || expectBound) {
     const std::uint64_t others = counts.notExpected;
     if (others == 0) return kExitOk;
     err << "connector-crypto audit: " << others << " record" << (others == 1 ? "" : "s")
-        << " not an envelope under \"" << expectOnly << "\"" << (verify ? " that decrypts" : "")
-        << "\n";
+        << " not " << (expectBound ? "a bound envelope" : "an envelope")
+        << (haveExpectOnly ? " under \"" + expectOnly + "\"" : std::string())
+        << (verify ? " that decrypts" : "") << "\n";
     return kExitOthersRemain;
   }
   return counts.invalid == 0 && counts.unreadable == 0 ? kExitOk : kExitDataError;
