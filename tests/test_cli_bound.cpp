@@ -140,9 +140,9 @@ TEST_CASE("rewrap binds each record to the context its --context options build")
     CHECK(run({"audit", "--expect-bound", dir.file("out.jsonl")}, {}).code == 0);
     CHECK(run({"audit", "--expect-bound", "--expect-only", "v2", dir.file("out.jsonl")}, {}).code ==
           0);
-    const Run other = run({"audit", "--expect-bound", "--expect-only", "v1", dir.file("out.jsonl")}, {});
-    CHECK(other.code == 3);
-    CHECK(other.err == "connector-crypto audit: 4 records not a bound envelope under \"v1\"\n");
+    const Run v1Only = run({"audit", "--expect-bound", "--expect-only", "v1", dir.file("out.jsonl")}, {});
+    CHECK(v1Only.code == 3);
+    CHECK(v1Only.err == "connector-crypto audit: 4 records not a bound envelope under \"v1\"\n");
     // The input: one plaintext, two unbound envelopes, a missing field and a bound envelope.
     const Run before = run({"audit", "--expect-bound", dir.file("in.jsonl")}, {});
     CHECK(before.code == 3);

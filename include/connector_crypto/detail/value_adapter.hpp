@@ -138,11 +138,15 @@ void wipeValues(BasicJson& value) noexcept {
 
 // Points the children of a container filled through get_ref (which bypasses nlohmann) back at
 // it: the parent pointers JSON_DIAGNOSTICS keeps and asserts on every copy. A move through
-// nlohmann's own constructor and assignment resets them: O(children) with JSON_DIAGNOSTICS,
-// pointer moves without.
+// nlohmann's own constructor and assignment resets them: O(children).
+// Without JSON_DIAGNOSTICS (always defined by nlohmann, 0 or 1) there are no parent pointers.
 template <typename BasicJson>
 void adoptChildren(BasicJson& container) noexcept {
+#if JSON_DIAGNOSTICS
   container = BasicJson(std::move(container));
+#else
+  static_cast<void>(container);
+#endif
 }
 
 // ---- serializer: compact text byte-identical to dump() ---------------------------------------
