@@ -371,10 +371,13 @@ class Builder final : public core::JsonEvents {
       m.emplace_back(std::move(key_), std::move(v));
       return m.back().second;
     } else {
+      // A member's value is moved in once; a repeated name leaves v alone, and the last wins.
       const std::size_t before = m.size();
-      auto it = m.emplace_hint(m.end(), std::move(key_), BasicJson());
-      if (m.size() == before) wipeValues(it->second);  // repeated: the last value wins
-      it->second = std::move(v);
+      auto it = m.try_emplace(m.end(), std::move(key_), std::move(v));
+      if (m.size() == before) {
+        wipeValues(it->second);
+        it->second = std::move(v);
+      }
       return it->second;
     }
   }
