@@ -106,7 +106,7 @@ TEST_CASE("decrypt: the table of docs/FORMAT.md, row by row") {
   SECTION("1. a malformed envelope (a bad ctx included), whatever else") {
     for (const json& ctx : {json::array(), json(nullptr), json("tenant"), json({{"a", 1}}),
                             json(3), json({"b", "a"}), json({"a", "a"}), json({"a:b"}), json({""}),
-                            json({std::string(65, 'n')}), json({json(1)})}) {
+                            json({std::string(65, 'n')}), json::array({1})}) {
       json v = json::parse(bound);
       v["ctx"] = ctx;
       INFO("ctx " << ctx.dump());
@@ -317,8 +317,8 @@ TEST_CASE("isEncrypted and inspectCredentials know bound envelopes") {
   const auto a = recordContext(kTenantA, kIdA);
   const json bound = cc::encryptCredentials(kPlain, keyring(true), a);
   CHECK(cc::isEncrypted(bound));
-  for (const json& ctx : {json(nullptr), json("a"), json(1), json::object(), json({json(1)}),
-                          json({json::array()})}) {
+  for (const json& ctx : {json(nullptr), json("a"), json(1), json::object(), json::array({1}),
+                          json::array({json::array()})}) {
     json v = bound;
     v["ctx"] = ctx;
     INFO(ctx.dump());
