@@ -32,7 +32,9 @@ const std::set<std::string> kNames = {"CONNECTOR_CRED_KEY",
                                       "CONNECTOR_CRED_KEYS",
                                       "CONNECTOR_CRED_KEYS_FILE",
                                       "CONNECTOR_CRED_ACTIVE_KID",
-                                      "CONNECTOR_CRED_REQUIRE_ENCRYPTED"};
+                                      "CONNECTOR_CRED_REQUIRE_ENCRYPTED",
+                                      "CONNECTOR_CRED_BIND_CONTEXT",
+                                      "CONNECTOR_CRED_REQUIRE_CONTEXT"};
 
 std::string unescape(std::string_view s) {
   std::string out;
@@ -176,12 +178,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(keysValidJson.value_or(true), "CONNECTOR_CRED_KEYS that is not JSON was accepted");
     check(cc::isValidKid(k.activeKid()) && k.contains(k.activeKid()), "invalid active kid");
     check(!k.kids().empty(), "a keyring without kids");
-    const auto strict = vars.find("CONNECTOR_CRED_REQUIRE_ENCRYPTED");
-    check(k.options().requireEncrypted == (strict != vars.end() && strict->second == "1"),
+    const auto on = [&](const char* name) {
+      const auto it = vars.find(name);
+      return it != vars.end() && it->second == "1";
+    };
+    check(k.options().requireEncrypted == on("CONNECTOR_CRED_REQUIRE_ENCRYPTED"),
           "CONNECTOR_CRED_REQUIRE_ENCRYPTED was not read as documented");
+    check(k.options().bindContext == on("CONNECTOR_CRED_BIND_CONTEXT") &&
+              k.options().requireContext == on("CONNECTOR_CRED_REQUIRE_CONTEXT"),
+          "the context switches were not read as documented");
+    check(!k.options().requireContext || k.options().bindContext,
+          "requireContext without bindContext was accepted");
     for (const std::string& kid : k.kids()) check(k.fingerprint(kid).size() == 16, "fingerprint");
     const json plain = {{"token", "fuzz"}};
-    check(cc::decryptCredentials(cc::encryptCredentials(plain, k), k) == plain,
+    const cc::EncryptionContext context{{"id", "str:fuzz"}};
+    check(cc::decryptCredentials(cc::encryptCredentials(plain, k, context), k, context) == plain,
           "encrypt -> decrypt is not the identity");
   } catch (const cc::Error& e) {
     check(typeid(e) == typeid(cc::KeyringError),
