@@ -221,49 +221,15 @@ bool parseWithNlohmann(const char* text, std::size_t size, JsonEvents& events) {
 
 static_assert(kJsonParsePadding >= simdjson::SIMDJSON_PADDING, "padding too small for simdjson");
 
-// Reports a simdjson DOM as events. check() first: anything simdjson and nlohmann's parser could
-// read differently (-0, nesting past the limit) makes it decline before a single event, and
-// nlohmann's parser decides.
+// Reports a simdjson DOM as events, in one walk. Anything simdjson and nlohmann's parser could read
+// differently (-0, nesting past the limit) makes it decline, before reporting that element: the
+// events restart and nlohmann's parser decides.
 class DomToEvents {
  public:
   DomToEvents(std::string_view text, const std::uint8_t* strings) noexcept
       : text_(text), stringsEnd_(strings) {}
 
-  bool check(simdjson::dom::element e, std::size_t enclosing) {
-    using simdjson::dom::element_type;
-    switch (e.type()) {
-      case element_type::OBJECT: {
-        simdjson::dom::object obj;
-        if (opensTooDeep(enclosing) || e.get(obj) != simdjson::SUCCESS) return false;
-        for (simdjson::dom::key_value_pair kv : obj) {
-          if (!check(kv.value, enclosing + 1)) return false;
-        }
-        return true;
-      }
-      case element_type::ARRAY: {
-        simdjson::dom::array arr;
-        if (opensTooDeep(enclosing) || e.get(arr) != simdjson::SUCCESS) return false;
-        for (simdjson::dom::element child : arr) {
-          if (!check(child, enclosing + 1)) return false;
-        }
-        return true;
-      }
-      case element_type::INT64: {
-        // nlohmann reads "-0" as the signed 0, which simdjson does not tell from "0".
-        std::int64_t i = 0;
-        return e.get(i) == simdjson::SUCCESS && (i != 0 || !hasMinusZero());
-      }
-      case element_type::DOUBLE: {
-        // "-0" is the integer 0 for nlohmann but -0.0 for simdjson; "-0.0" is -0.0 for both.
-        double d = 0;
-        return e.get(d) == simdjson::SUCCESS && !(d == 0 && std::signbit(d));
-      }
-      default:
-        return true;
-    }
-  }
-
-  // e's value as a T (check() accepted e and the type is e's, so get() succeeds).
+  // e's value as a T (the type is e's, so get() succeeds).
   template <typename T>
   static T valueOf(simdjson::dom::element e) noexcept {
     T v{};
@@ -272,58 +238,70 @@ class DomToEvents {
     return v;
   }
 
-  // Reports e (check() accepted it).
-  void emit(simdjson::dom::element e, JsonEvents& events) {
+  // Reports e, which sits inside `enclosing` arrays/objects; false when it declines.
+  bool emit(simdjson::dom::element e, JsonEvents& events, std::size_t enclosing) {
     using simdjson::dom::element_type;
     switch (e.type()) {
       case element_type::OBJECT: {
+        if (opensTooDeep(enclosing)) return false;
         const auto obj = valueOf<simdjson::dom::object>(e);
         events.onBeginObject(obj.size());
         for (simdjson::dom::key_value_pair kv : obj) {
           note(kv.key);
           events.onKey(kv.key);
-          emit(kv.value, events);
+          if (!emit(kv.value, events, enclosing + 1)) return false;
         }
         events.onEndObject();
-        return;
+        return true;
       }
       case element_type::ARRAY: {
+        if (opensTooDeep(enclosing)) return false;
         const auto arr = valueOf<simdjson::dom::array>(e);
         events.onBeginArray(arr.size());
-        for (simdjson::dom::element child : arr) emit(child, events);
+        for (simdjson::dom::element child : arr) {
+          if (!emit(child, events, enclosing + 1)) return false;
+        }
         events.onEndArray();
-        return;
+        return true;
       }
       case element_type::STRING: {
         const auto s = valueOf<std::string_view>(e);
         note(s);
         events.onString(s);
-        return;
+        return true;
       }
       case element_type::INT64: {
         const auto i = valueOf<std::int64_t>(e);
-        // nlohmann reads a non-negative integer as unsigned.
+        // nlohmann reads a non-negative integer as unsigned, and "-0" as the signed 0, which
+        // simdjson does not tell from "0".
         if (i >= 0) {
+          if (i == 0 && hasMinusZero()) return false;
           events.onUint(static_cast<std::uint64_t>(i));
         } else {
           events.onInt(i);
         }
-        return;
+        return true;
       }
       case element_type::UINT64: {
         events.onUint(valueOf<std::uint64_t>(e));
-        return;
+        return true;
       }
       case element_type::DOUBLE: {
-        events.onDouble(valueOf<double>(e));
-        return;
+        // "-0" is the integer 0 for nlohmann but -0.0 for simdjson; "-0.0" is -0.0 for both.
+        const auto d = valueOf<double>(e);
+        if (d == 0 && std::signbit(d)) return false;
+        events.onDouble(d);
+        return true;
       }
       case element_type::BOOL: {
         events.onBool(valueOf<bool>(e));
-        return;
+        return true;
       }
-      case element_type::NULL_VALUE: events.onNull(); return;
+      case element_type::NULL_VALUE:
+        events.onNull();
+        return true;
     }
+    return false;  // not reached: every element_type is handled above
   }
 
   // End of the string bytes simdjson wrote (each string is followed by a NUL).
@@ -354,11 +332,12 @@ FastParse parseWithSimdjson(simdjson::dom::parser& parser, const char* text, std
   }
   DomToEvents walker({text, size}, parser.doc.string_buf.get());
   try {
-    if (!walker.check(root, 0)) {
+    if (!walker.emit(root, events, 0)) {
+      // A walk that declined has not seen every string: the bound is wiped.
       wipeParser(parser, size, tapeUsed(parser), nullptr);
+      events.onRestart();
       return FastParse::fallback;
     }
-    walker.emit(root, events);
   } catch (...) {
     wipeParser(parser, size, tapeUsed(parser), nullptr);
     throw;

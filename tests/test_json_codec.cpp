@@ -282,6 +282,16 @@ TEST_CASE("the fast parser reads exactly what nlohmann::json::parse reads") {
     REQUIRE(parseFast(nested(512, "[", "]", "")).ok);
     REQUIRE_FALSE(parseFast(nested(513, "[", "]", "")).ok);
   }
+  SECTION("a decline after values were reported starts over: nothing reported before it remains") {
+    // -0 and too-deep nesting come after strings, objects and a repeated name.
+    const std::string head = R"({"s":"secret","o":{"x":[1,"y"]},"s":"again","n":)";
+    for (const std::string& text :
+         {head + "-0}", head + "[true,{\"z\":-0}]}", head + "-0.0,\"m\":-0}",
+          head + nested(512, "[", "]", "1") + "}", head + nested(511, "[", "]", "1") + "}",
+          "[\"a\",{\"b\":\"c\"}," + nested(520, "{\"a\":", "}", "{}") + "]"}) {
+      requireSameParse(text);
+    }
+  }
   SECTION("generated documents and their one-byte mutations") {
     Gen g{0x9E3779B97F4A7C15ULL};
     for (int i = 0; i < 3000; ++i) {

@@ -83,8 +83,9 @@ struct SealedMembers {
 };
 
 // What a parser reports, in document order, to the adapter building a value. A member's key comes
-// right before its value. The views are valid during the call only. A call may throw (bad_alloc);
-// the parser then wipes what it used and lets it through.
+// right before its value; a key or value comes only inside an object or array begun before it. The
+// views are valid during the call only. A call may throw (bad_alloc); the parser then wipes what it
+// used and lets it through.
 class JsonEvents {
  public:
   virtual void onNull() = 0;
@@ -98,6 +99,8 @@ class JsonEvents {
   virtual void onEndObject() = 0;
   virtual void onBeginArray(std::size_t sizeHint) = 0;
   virtual void onEndArray() = 0;
+  // Forget every event so far: the parser reports the value again, from its start.
+  virtual void onRestart() = 0;
 
  protected:
   ~JsonEvents() = default;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -284,11 +285,12 @@ class Serializer {
 
 // ---- builder: the parser's events into a value -----------------------------------------------
 
-// Builds the value the parser reports. Members are appended in document order: a std::map object
-// (nlohmann::json) sorts them itself; an ordered_json object is appended to directly (its own
-// insert searches linearly, quadratic over an object) and checked for repeated names once complete.
-// A repeated name keeps its first position and its last value, as nlohmann's parser does. What is
-// built is wiped unless take() hands it over.
+// Builds the value the parser reports. A member is inserted when its key arrives (its value, null
+// until then, is filled in place): a std::map object (nlohmann::json) sorts members itself; an
+// ordered_json object is appended to directly (its own insert searches linearly, quadratic over an
+// object) and checked for repeated names once complete. A repeated name keeps its first position
+// and its last value, as nlohmann's parser does. What is built is wiped unless take() hands it
+// over.
 template <typename BasicJson>
 class Builder final : public core::JsonEvents {
  public:
@@ -315,36 +317,69 @@ class Builder final : public core::JsonEvents {
   void onDouble(double v) override {
     place(BasicJson(static_cast<typename BasicJson::number_float_t>(v)));
   }
-  void onString(std::string_view v) override {
-    place(BasicJson(typename BasicJson::string_t(v)));
-  }
-  void onKey(std::string_view key) override { key_.assign(key.data(), key.size()); }
+  void onString(std::string_view v) override { place(BasicJson(typename BasicJson::string_t(v))); }
+  void onKey(std::string_view key) override { slot_ = &member(*open_.top(), key); }
   void onBeginObject(std::size_t sizeHint) override {
     BasicJson& o = place(BasicJson(nlohmann::json::value_t::object));
     if constexpr (kOrdered) {
       members(o).reserve(sizeHint);
     }
-    stack_.push_back(&o);
+    open_.push(&o);
   }
   void onEndObject() override {
-    if constexpr (kOrdered) resolveRepeats(members(*stack_.back()));
-    adoptChildren(*stack_.back());
-    stack_.pop_back();
+    if constexpr (kOrdered) resolveRepeats(members(*open_.top()));
+    adoptChildren(*open_.top());
+    open_.pop();
   }
   void onBeginArray(std::size_t sizeHint) override {
     BasicJson& a = place(BasicJson(nlohmann::json::value_t::array));
     a.template get_ref<typename BasicJson::array_t&>().reserve(sizeHint);
-    stack_.push_back(&a);
+    open_.push(&a);
   }
   void onEndArray() override {
-    adoptChildren(*stack_.back());
-    stack_.pop_back();
+    adoptChildren(*open_.top());
+    open_.pop();
+  }
+  void onRestart() override {
+    wipeValues(root_);
+    root_ = BasicJson();
+    open_.clear();
+    slot_ = nullptr;
   }
 
  private:
   using object_t = typename BasicJson::object_t;
   static constexpr bool kOrdered = !std::is_same_v<BasicJson, nlohmann::json>;
   static constexpr std::size_t kSmallObject = 16;
+
+  // The open arrays and objects, innermost on top: the first kInline levels without allocating.
+  class OpenContainers {
+   public:
+    void push(BasicJson* v) {
+      if (size_ >= kInline)
+        spill_.push_back(v);
+      else
+        inline_[size_] = v;
+      ++size_;
+    }
+    void pop() noexcept {
+      if (size_ > kInline) spill_.pop_back();
+      --size_;
+    }
+    BasicJson* top() const noexcept {
+      return size_ > kInline ? spill_.back() : size_ == 0 ? nullptr : inline_[size_ - 1];
+    }
+    void clear() noexcept {
+      size_ = 0;
+      spill_.clear();
+    }
+
+   private:
+    static constexpr std::size_t kInline = 32;
+    std::array<BasicJson*, kInline> inline_;
+    std::vector<BasicJson*> spill_;
+    std::size_t size_ = 0;
+  };
 
   static auto& members(BasicJson& o) {
     if constexpr (kOrdered) {
@@ -354,32 +389,41 @@ class Builder final : public core::JsonEvents {
     }
   }
 
-  // Puts v where the parser is: the root, the next array item, or the member named by key_.
-  BasicJson& place(BasicJson&& v) {
-    if (stack_.empty()) {
-      root_ = std::move(v);
-      return root_;
-    }
-    BasicJson& parent = *stack_.back();
-    if (parent.is_array()) {
-      auto& items = parent.template get_ref<typename BasicJson::array_t&>();
-      items.push_back(std::move(v));
-      return items.back();
-    }
-    auto& m = members(parent);
+  // The value of object's member named key, null: a new member, or a repeated name's (the last
+  // value wins; what the earlier one held is wiped).
+  static BasicJson& member(BasicJson& object, std::string_view key) {
+    auto& m = members(object);
     if constexpr (kOrdered) {
-      m.emplace_back(std::move(key_), std::move(v));
+      m.emplace_back(std::piecewise_construct, std::forward_as_tuple(key.data(), key.size()),
+                     std::forward_as_tuple());
       return m.back().second;
     } else {
-      // A member's value is moved in once; a repeated name leaves v alone, and the last wins.
       const std::size_t before = m.size();
-      auto it = m.try_emplace(m.end(), std::move(key_), std::move(v));
+      auto it =
+          m.emplace_hint(m.end(), std::piecewise_construct,
+                         std::forward_as_tuple(key.data(), key.size()), std::forward_as_tuple());
       if (m.size() == before) {
         wipeValues(it->second);
-        it->second = std::move(v);
+        it->second = BasicJson();
       }
       return it->second;
     }
+  }
+
+  // Puts v where the parser is: the root, the next array item, or the member onKey inserted.
+  BasicJson& place(BasicJson&& v) {
+    BasicJson* parent = open_.top();
+    if (parent == nullptr) {
+      root_.swap(v);  // swap, not assign: assignment takes its argument by value, one more destroy
+      return root_;
+    }
+    if (parent->is_array()) {
+      auto& items = parent->template get_ref<typename BasicJson::array_t&>();
+      items.push_back(std::move(v));
+      return items.back();
+    }
+    slot_->swap(v);
+    return *slot_;
   }
 
   // An ordered object with a repeated name, rebuilt: first position, last value.
@@ -421,8 +465,8 @@ class Builder final : public core::JsonEvents {
   }
 
   BasicJson root_;
-  std::vector<BasicJson*> stack_;
-  typename BasicJson::string_t key_;
+  OpenContainers open_;
+  BasicJson* slot_ = nullptr;  // the value of the member whose key came last
   bool taken_ = false;
 };
 
