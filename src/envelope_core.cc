@@ -44,7 +44,7 @@ ParsedEnvelope parseEnvelope(const EnvelopeFields& fields, std::size_t padding) 
                               " (a bound envelope's context names)");
     }
     out.bound = true;
-    out.names = fields.ctx;
+    out.names = &fields.ctx;
   }
   if (ct.size() > kMaxEnvelopeBytes) {
     throw EnvelopeError(ErrorCode::kEnvelopeCtSize,
@@ -84,7 +84,7 @@ void checkBinding(const ParsedEnvelope& envelope, const KeyringState& state,
   if (envelope.bound && context == nullptr) {
     throw Error(ErrorCode::kContextRequired,
                 "envelope: context required: the envelope is bound to the context names " +
-                    nameList(envelope.names) + "; pass the record's EncryptionContext");
+                    nameList(*envelope.names) + "; pass the record's EncryptionContext");
   }
   if (!envelope.bound && state.options.requireContext) {
     if (context == nullptr) {
@@ -101,10 +101,10 @@ void checkBinding(const ParsedEnvelope& envelope, const KeyringState& state,
 
 // Row 6: a bound envelope opens only under a context of its names.
 void checkNames(const ParsedEnvelope& envelope, const EncryptionContext* context) {
-  if (envelope.bound && !sameNames(envelope.names, *context)) {
+  if (envelope.bound && !sameNames(*envelope.names, *context)) {
     throw EnvelopeError(ErrorCode::kContextMismatch,
                         "envelope: context names differ: the envelope is bound to " +
-                            nameList(envelope.names) + ", the caller gave " + nameList(*context));
+                            nameList(*envelope.names) + ", the caller gave " + nameList(*context));
   }
 }
 
@@ -243,8 +243,8 @@ CredentialsInfo inspectEnvelope(const EnvelopeFields& fields) {
     info.version = kEnvelopeVersion;
     info.kid = std::string(envelope.kid);
     info.bound = envelope.bound;
-    for (std::size_t i = 0; envelope.bound && i < envelope.names.count; ++i) {
-      info.contextNames.emplace_back(envelope.names.names[i]);
+    for (std::size_t i = 0; envelope.bound && i < envelope.names->count; ++i) {
+      info.contextNames.emplace_back(envelope.names->names[i]);
     }
   } catch (const EnvelopeError& e) {
     info.kind = CredentialsInfo::Kind::kMalformed;

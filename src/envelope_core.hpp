@@ -31,9 +31,10 @@ using core::SealedMembers;
 // A validated, decoded version-1 envelope.
 struct ParsedEnvelope {
   std::string_view kid;
-  // A bound envelope: "ctx" was present (and valid); names are its views.
+  // A bound envelope: "ctx" was present (and valid); names is the fields' own (their views, like
+  // kid's, are valid while the reader's value lives).
   bool bound = false;
-  EnvelopeNames names;
+  const EnvelopeNames* names = nullptr;
   std::array<std::uint8_t, kIvBytes> iv{};
   // ciphertext || tag (sealedSize bytes), then padding zero bytes; decrypted in place, so the
   // plaintext lives in a buffer that wipes itself.
