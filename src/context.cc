@@ -88,11 +88,11 @@ const char* storedNamesProblem(const core::EnvelopeNames& names) noexcept {
   if (names.state != State::strings) return "must be an array of names";
   if (names.count < 1 || names.count > kMaxContextPairs) return "must hold 1 to 16 names";
   for (std::size_t i = 0; i < names.count; ++i) {
-    if (!isContextName(names.names[i])) {
+    if (!isContextName(names.name(i))) {
       return "holds a name that is not 1 to 64 characters of [A-Za-z0-9_.-]";
     }
     // std::string_view compares as unsigned bytes (char_traits<char>::compare is memcmp).
-    if (i > 0 && !(names.names[i - 1] < names.names[i])) {
+    if (i > 0 && !(names.name(i - 1) < names.name(i))) {
       return "must be sorted ascending, without a repeated name";
     }
   }
@@ -103,7 +103,7 @@ bool sameNames(const core::EnvelopeNames& stored, const EncryptionContext& conte
   const auto& pairs = context.pairs();
   if (stored.count != pairs.size()) return false;
   for (std::size_t i = 0; i < pairs.size(); ++i) {
-    if (stored.names[i] != pairs[i].first) return false;
+    if (stored.name(i) != pairs[i].first) return false;
   }
   return true;
 }
@@ -112,7 +112,7 @@ std::string nameList(const core::EnvelopeNames& stored) {
   std::string out = "[";
   for (std::size_t i = 0; i < stored.count; ++i) {
     if (i > 0) out += ", ";
-    out.append(stored.names[i]);
+    out.append(stored.name(i));
   }
   return out + "]";
 }

@@ -244,7 +244,7 @@ CredentialsInfo inspectEnvelope(const EnvelopeFields& fields) {
     info.kid = std::string(envelope.kid);
     info.bound = envelope.bound;
     for (std::size_t i = 0; envelope.bound && i < envelope.names->count; ++i) {
-      info.contextNames.emplace_back(envelope.names->names[i]);
+      info.contextNames.emplace_back(envelope.names->name(i));
     }
   } catch (const EnvelopeError& e) {
     info.kind = CredentialsInfo::Kind::kMalformed;

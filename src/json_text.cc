@@ -368,7 +368,7 @@ JsonTextVerdict scan(std::string_view text, bool padded, bool refuseDuplicates, 
     top->fields.iv.text = top->iv;
     top->fields.ct.text = top->ct;
     for (std::size_t i = 0; i < top->fields.ctx.count && i < top->ctxNames.size(); ++i) {
-      top->fields.ctx.names[i] = top->ctxNames[i];
+      top->fields.ctx.set(i, top->ctxNames[i]);
     }
   }
   return verdict;

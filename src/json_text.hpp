@@ -25,7 +25,7 @@ struct JsonTextTop {
   // (the last of each name, as JSON.parse keeps it).
   bool carriesEnc = false;
   EnvelopeFields fields;
-  // Owners of the strings fields.kid/iv/ct and fields.ctx.names view.
+  // Owners of the strings fields.kid/iv/ct and fields.ctx views.
   std::string kid, iv, ct;
   std::array<std::string, kMaxContextPairs> ctxNames;
 
@@ -40,10 +40,7 @@ struct JsonTextTop {
   }
 
   // "ctx" met again (the last member of a name counts): forget the earlier one.
-  void resetCtx(EnvelopeNames::State state) noexcept {
-    fields.ctx = EnvelopeNames{};
-    fields.ctx.state = state;
-  }
+  void resetCtx(EnvelopeNames::State state) noexcept { fields.ctx.reset(state); }
   // One more item of the "ctx" array; a string is kept (up to kMaxContextPairs).
   void addCtxItem(bool isString, std::string_view text) {
     if (isString && fields.ctx.state == EnvelopeNames::State::strings &&

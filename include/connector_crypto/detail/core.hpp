@@ -39,14 +39,35 @@ struct EnvelopeNames {
   enum class State { absent, strings, other };
   State state = State::absent;
   std::size_t count = 0;
-  std::array<std::string_view, kMaxContextPairs> names{};
 
-  // Reader's helper: one more item of the array (only strings keep state strings).
+  // Name i (i < count and i < kMaxContextPairs, state strings).
+  std::string_view name(std::size_t i) const noexcept { return {views_[i].data, views_[i].size}; }
+
+  // Reader's helpers: start over in state s with no items; one more item of the array (only
+  // strings keep state strings).
+  void reset(State s) noexcept {
+    state = s;
+    count = 0;
+  }
   void add(bool isString, std::string_view text) noexcept {
     if (!isString) state = State::other;
-    if (state == State::strings && count < names.size()) names[count] = text;
+    if (state == State::strings && count < views_.size())
+      views_[count] = {text.data(), text.size()};
     ++count;
   }
+  // Item i, already added as a string, views text instead (a reader that owns its copies).
+  void set(std::size_t i, std::string_view text) noexcept {
+    views_[i] = {text.data(), text.size()};
+  }
+
+ private:
+  // Trivial, so never zeroed: every reader of every envelope builds one, bound or not, and only
+  // the items add() set are read.
+  struct View {
+    const char* data;
+    std::size_t size;
+  };
+  std::array<View, kMaxContextPairs> views_;
 };
 
 // The members of an object that carries "__enc": what every reader hands the core.

@@ -68,12 +68,11 @@ core::EnvelopeFields fieldsOf(const BasicJson& envelope) noexcept {
     } else if (k == core::kCtName) {
       f.ct = member(value);
     } else if (k == core::kCtxName) {
-      f.ctx = core::EnvelopeNames{};
       if (!value.is_array()) {
-        f.ctx.state = core::EnvelopeNames::State::other;
+        f.ctx.reset(core::EnvelopeNames::State::other);
         continue;
       }
-      f.ctx.state = core::EnvelopeNames::State::strings;
+      f.ctx.reset(core::EnvelopeNames::State::strings);
       for (const BasicJson& item : value.template get_ref<const typename BasicJson::array_t&>()) {
         f.ctx.add(item.is_string(), item.is_string() ? member(item).text : std::string_view());
       }
