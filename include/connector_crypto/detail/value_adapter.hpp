@@ -5,7 +5,6 @@
 #pragma once
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -317,27 +316,27 @@ class Builder final : public core::JsonEvents {
     place(BasicJson(static_cast<typename BasicJson::number_float_t>(v)));
   }
   void onString(std::string_view v) override { place(BasicJson(typename BasicJson::string_t(v))); }
-  void onKey(std::string_view key) override { slot_ = &member(*open_.top(), key); }
+  void onKey(std::string_view key) override { slot_ = &member(*open_.back(), key); }
   void onBeginObject(std::size_t sizeHint) override {
     BasicJson& o = place(BasicJson(nlohmann::json::value_t::object));
     if constexpr (kOrdered) {
       members(o).reserve(sizeHint);
     }
-    open_.push(&o);
+    open_.push_back(&o);
   }
   void onEndObject() override {
-    if constexpr (kOrdered) resolveRepeats(members(*open_.top()));
-    adoptChildren(*open_.top());
-    open_.pop();
+    if constexpr (kOrdered) resolveRepeats(members(*open_.back()));
+    adoptChildren(*open_.back());
+    open_.pop_back();
   }
   void onBeginArray(std::size_t sizeHint) override {
     BasicJson& a = place(BasicJson(nlohmann::json::value_t::array));
     a.template get_ref<typename BasicJson::array_t&>().reserve(sizeHint);
-    open_.push(&a);
+    open_.push_back(&a);
   }
   void onEndArray() override {
-    adoptChildren(*open_.top());
-    open_.pop();
+    adoptChildren(*open_.back());
+    open_.pop_back();
   }
   void onRestart() override {
     wipeValues(root_);
@@ -350,35 +349,6 @@ class Builder final : public core::JsonEvents {
   using object_t = typename BasicJson::object_t;
   static constexpr bool kOrdered = !std::is_same_v<BasicJson, nlohmann::json>;
   static constexpr std::size_t kSmallObject = 16;
-
-  // The open arrays and objects, innermost on top: the first kInline levels without allocating.
-  class OpenContainers {
-   public:
-    void push(BasicJson* v) {
-      if (size_ >= kInline)
-        spill_.push_back(v);
-      else
-        inline_[size_] = v;
-      ++size_;
-    }
-    void pop() noexcept {
-      if (size_ > kInline) spill_.pop_back();
-      --size_;
-    }
-    BasicJson* top() const noexcept {
-      return size_ > kInline ? spill_.back() : size_ == 0 ? nullptr : inline_[size_ - 1];
-    }
-    void clear() noexcept {
-      size_ = 0;
-      spill_.clear();
-    }
-
-   private:
-    static constexpr std::size_t kInline = 32;
-    std::array<BasicJson*, kInline> inline_;
-    std::vector<BasicJson*> spill_;
-    std::size_t size_ = 0;
-  };
 
   static auto& members(BasicJson& o) {
     if constexpr (kOrdered) {
@@ -411,13 +381,12 @@ class Builder final : public core::JsonEvents {
 
   // Puts v where the parser is: the root, the next array item, or the member onKey inserted.
   BasicJson& place(BasicJson&& v) {
-    BasicJson* parent = open_.top();
-    if (parent == nullptr) {
+    if (open_.empty()) {
       root_.swap(v);  // swap, not assign: assignment takes its argument by value, one more destroy
       return root_;
     }
-    if (parent->is_array()) {
-      auto& items = parent->template get_ref<typename BasicJson::array_t&>();
+    if (open_.back()->is_array()) {
+      auto& items = open_.back()->template get_ref<typename BasicJson::array_t&>();
       items.push_back(std::move(v));
       return items.back();
     }
@@ -464,7 +433,7 @@ class Builder final : public core::JsonEvents {
   }
 
   BasicJson root_;
-  OpenContainers open_;
+  std::vector<BasicJson*> open_;  // the open arrays and objects, innermost last
   BasicJson* slot_ = nullptr;  // the value of the member whose key came last
   bool taken_ = false;
 };
