@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,18 @@ namespace adapter {
 
 using core::opensTooDeep;
 
+// True for ordered_json, whose objects keep their members' order (an ordered_map, a vector);
+// nlohmann::json's std::map sorts them.
+template <typename BasicJson>
+inline constexpr bool kKeepsOrder = !std::is_same_v<BasicJson, nlohmann::json>;
+
+// The T that v holds, its type checked by the caller (get_ptr inlines; get_ref adds a throwing
+// check the optimizer keeps out of line).
+template <typename T, typename BasicJson>
+T& held(BasicJson& v) noexcept {
+  return *v.template get_ptr<T*>();
+}
+
 template <typename BasicJson>
 bool carriesEnc(const BasicJson& v) noexcept {
   return v.is_object() && v.contains(core::kEncName);
@@ -41,13 +54,13 @@ core::EnvelopeFields fieldsOf(const BasicJson& envelope) noexcept {
     core::EnvelopeMember m;
     if (value.is_string()) {
       m.state = core::EnvelopeMember::State::string;
-      m.text = value.template get_ref<const typename BasicJson::string_t&>();
+      m.text = held<const typename BasicJson::string_t>(value);
     } else {
       m.state = core::EnvelopeMember::State::other;
     }
     return m;
   };
-  for (const auto& kv : envelope.template get_ref<const typename BasicJson::object_t&>()) {
+  for (const auto& kv : held<const typename BasicJson::object_t>(envelope)) {
     const std::string_view k = kv.first;
     const BasicJson& value = kv.second;
     if (k == core::kEncName) {
@@ -72,7 +85,7 @@ core::EnvelopeFields fieldsOf(const BasicJson& envelope) noexcept {
         continue;
       }
       f.ctx.reset(core::EnvelopeNames::State::strings);
-      for (const BasicJson& item : value.template get_ref<const typename BasicJson::array_t&>()) {
+      for (const BasicJson& item : held<const typename BasicJson::array_t>(value)) {
         f.ctx.add(item.is_string(), item.is_string() ? member(item).text : std::string_view());
       }
     }
@@ -85,12 +98,12 @@ template <typename BasicJson>
 bool nestsWithin(const BasicJson& v, std::size_t enclosing) noexcept {
   if (v.is_array()) {
     if (opensTooDeep(enclosing)) return false;
-    for (const auto& e : v.template get_ref<const typename BasicJson::array_t&>()) {
+    for (const auto& e : held<const typename BasicJson::array_t>(v)) {
       if (!nestsWithin(e, enclosing + 1)) return false;
     }
   } else if (v.is_object()) {
     if (opensTooDeep(enclosing)) return false;
-    for (const auto& kv : v.template get_ref<const typename BasicJson::object_t&>()) {
+    for (const auto& kv : held<const typename BasicJson::object_t>(v)) {
       if (!nestsWithin(kv.second, enclosing + 1)) return false;
     }
   }
@@ -115,7 +128,7 @@ void wipeValues(BasicJson& value) noexcept {
     pending.pop_back();
     switch (v->type()) {
       case nlohmann::json::value_t::string: {
-        auto& s = v->template get_ref<typename BasicJson::string_t&>();
+        auto& s = held<typename BasicJson::string_t>(*v);
         secureWipe(s.data(), s.capacity());
         break;
       }
@@ -135,7 +148,7 @@ void wipeValues(BasicJson& value) noexcept {
   }
 }
 
-// Points the children of a container filled through get_ref (which bypasses nlohmann) back at
+// Points the children of a container filled through held() (which bypasses nlohmann) back at
 // it: the parent pointers JSON_DIAGNOSTICS keeps and asserts on every copy. A move through
 // nlohmann's own constructor and assignment resets them: O(children).
 // Without JSON_DIAGNOSTICS (always defined by nlohmann, 0 or 1) there are no parent pointers.
@@ -177,28 +190,28 @@ class Serializer {
     switch (v.type()) {
       case value_t::number_integer:
         return std::to_chars(buf, buf + core::kNumberChars,
-                             v.template get_ref<const typename BasicJson::number_integer_t&>())
+                             held<const typename BasicJson::number_integer_t>(v))
             .ptr;
       case value_t::number_unsigned:
         return std::to_chars(buf, buf + core::kNumberChars,
-                             v.template get_ref<const typename BasicJson::number_unsigned_t&>())
+                             held<const typename BasicJson::number_unsigned_t>(v))
             .ptr;
       default:
-        return core::formatDouble(v.template get_ref<const typename BasicJson::number_float_t&>(),
-                                  buf);
+        return core::formatDouble(held<const typename BasicJson::number_float_t>(v), buf);
     }
   }
 
   static Fit measure(const BasicJson& v, std::size_t& n, std::size_t enclosing) noexcept {
     switch (v.type()) {
       case value_t::null: n += 4; return Fit::ok;
-      case value_t::boolean: n += v.template get_ref<const bool&>() ? 4 : 5; return Fit::ok;
+      case value_t::boolean:
+        n += held<const bool>(v) ? 4 : 5;
+        return Fit::ok;
       case value_t::string:
-        return core::measureString(v.template get_ref<const typename BasicJson::string_t&>(), n)
-                   ? Fit::ok
-                   : Fit::badUtf8;
+        return core::measureString(held<const typename BasicJson::string_t>(v), n) ? Fit::ok
+                                                                                   : Fit::badUtf8;
       case value_t::number_float:
-        if (!std::isfinite(v.template get_ref<const typename BasicJson::number_float_t&>())) {
+        if (!std::isfinite(held<const typename BasicJson::number_float_t>(v))) {
           return Fit::nonFinite;
         }
         [[fallthrough]];
@@ -210,7 +223,7 @@ class Serializer {
       }
       case value_t::array: {
         if (opensTooDeep(enclosing)) return Fit::tooDeep;
-        const auto& a = v.template get_ref<const typename BasicJson::array_t&>();
+        const auto& a = held<const typename BasicJson::array_t>(v);
         n += 2 + (a.empty() ? 0 : a.size() - 1);
         for (const auto& e : a) {
           const Fit f = measure(e, n, enclosing + 1);
@@ -220,7 +233,7 @@ class Serializer {
       }
       case value_t::object: {
         if (opensTooDeep(enclosing)) return Fit::tooDeep;
-        const auto& o = v.template get_ref<const typename BasicJson::object_t&>();
+        const auto& o = held<const typename BasicJson::object_t>(v);
         n += 2 + (o.empty() ? 0 : o.size() - 1) + o.size();  // commas and colons
         for (const auto& kv : o) {
           if (!core::measureString(kv.first, n)) return Fit::badUtf8;
@@ -239,18 +252,18 @@ class Serializer {
     switch (v.type()) {
       case value_t::null: std::memcpy(o, "null", 4); return o + 4;
       case value_t::boolean:
-        if (v.template get_ref<const bool&>()) {
+        if (held<const bool>(v)) {
           std::memcpy(o, "true", 4);
           return o + 4;
         }
         std::memcpy(o, "false", 5);
         return o + 5;
       case value_t::string:
-        return core::writeString(v.template get_ref<const typename BasicJson::string_t&>(), o);
+        return core::writeString(held<const typename BasicJson::string_t>(v), o);
       case value_t::array: {
         *o++ = '[';
         bool first = true;
-        for (const auto& e : v.template get_ref<const typename BasicJson::array_t&>()) {
+        for (const auto& e : held<const typename BasicJson::array_t>(v)) {
           if (!first) *o++ = ',';
           first = false;
           o = write(e, o);
@@ -261,7 +274,7 @@ class Serializer {
       case value_t::object: {
         *o++ = '{';
         bool first = true;
-        for (const auto& kv : v.template get_ref<const typename BasicJson::object_t&>()) {
+        for (const auto& kv : held<const typename BasicJson::object_t>(v)) {
           if (!first) *o++ = ',';
           first = false;
           o = core::writeString(kv.first, o);
@@ -319,19 +332,19 @@ class Builder final : public core::JsonEvents {
   void onKey(std::string_view key) override { slot_ = &member(*open_.back(), key); }
   void onBeginObject(std::size_t sizeHint) override {
     BasicJson& o = place(BasicJson(nlohmann::json::value_t::object));
-    if constexpr (kOrdered) {
+    if constexpr (kKeepsOrder<BasicJson>) {
       members(o).reserve(sizeHint);
     }
     open_.push_back(&o);
   }
   void onEndObject() override {
-    if constexpr (kOrdered) resolveRepeats(members(*open_.back()));
+    if constexpr (kKeepsOrder<BasicJson>) resolveRepeats(members(*open_.back()));
     adoptChildren(*open_.back());
     open_.pop_back();
   }
   void onBeginArray(std::size_t sizeHint) override {
     BasicJson& a = place(BasicJson(nlohmann::json::value_t::array));
-    a.template get_ref<typename BasicJson::array_t&>().reserve(sizeHint);
+    held<typename BasicJson::array_t>(a).reserve(sizeHint);
     open_.push_back(&a);
   }
   void onEndArray() override {
@@ -347,14 +360,13 @@ class Builder final : public core::JsonEvents {
 
  private:
   using object_t = typename BasicJson::object_t;
-  static constexpr bool kOrdered = !std::is_same_v<BasicJson, nlohmann::json>;
   static constexpr std::size_t kSmallObject = 16;
 
   static auto& members(BasicJson& o) {
-    if constexpr (kOrdered) {
-      return static_cast<typename object_t::Container&>(o.template get_ref<object_t&>());
+    if constexpr (kKeepsOrder<BasicJson>) {
+      return static_cast<typename object_t::Container&>(held<object_t>(o));
     } else {
-      return o.template get_ref<object_t&>();
+      return held<object_t>(o);
     }
   }
 
@@ -362,7 +374,7 @@ class Builder final : public core::JsonEvents {
   // value wins; what the earlier one held is wiped).
   static BasicJson& member(BasicJson& object, std::string_view key) {
     auto& m = members(object);
-    if constexpr (kOrdered) {
+    if constexpr (kKeepsOrder<BasicJson>) {
       m.emplace_back(std::piecewise_construct, std::forward_as_tuple(key.data(), key.size()),
                      std::forward_as_tuple());
       return m.back().second;
@@ -386,7 +398,7 @@ class Builder final : public core::JsonEvents {
       return root_;
     }
     if (open_.back()->is_array()) {
-      auto& items = open_.back()->template get_ref<typename BasicJson::array_t&>();
+      auto& items = held<typename BasicJson::array_t>(*open_.back());
       items.push_back(std::move(v));
       return items.back();
     }
@@ -454,15 +466,38 @@ template <typename BasicJson>
 BasicJson envelopeValue(core::SealedMembers&& sealed) {
   using string_t = typename BasicJson::string_t;
   BasicJson out(nlohmann::json::value_t::object);
-  auto& members = out.template get_ref<typename BasicJson::object_t&>();
-  members.emplace(string_t(core::kEncName), BasicJson(kEnvelopeVersion));
-  members.emplace(string_t(core::kKidName), BasicJson(string_t(sealed.kid)));
-  members.emplace(string_t(core::kIvName), BasicJson(std::move(sealed.iv)));
-  members.emplace(string_t(core::kCtName), BasicJson(std::move(sealed.ct)));
+  auto& members = held<typename BasicJson::object_t>(out);
+  BasicJson enc(kEnvelopeVersion), kid(string_t(sealed.kid)), iv(std::move(sealed.iv)),
+      ct(std::move(sealed.ct)), ctx;
   if (sealed.context != nullptr) {
-    BasicJson names(nlohmann::json::value_t::array);  // push_back keeps parent pointers itself
-    for (const auto& pair : sealed.context->pairs()) names.push_back(string_t(pair.first));
-    members.emplace(string_t(core::kCtxName), std::move(names));
+    ctx = BasicJson(nlohmann::json::value_t::array);  // push_back keeps parent pointers itself
+    for (const auto& pair : sealed.context->pairs()) ctx.push_back(string_t(pair.first));
+  }
+  // Appended in the order each object keeps: its own (ordered_json), else the names' (std::map,
+  // whose insertion at its end then compares once).
+  const auto append = [&members](std::string_view name, BasicJson& value) {
+    if (value.is_null()) return;
+    if constexpr (!kKeepsOrder<BasicJson>) {
+      members.emplace_hint(members.end(), string_t(name), std::move(value));
+    } else {
+      members.emplace_back(string_t(name), std::move(value));
+    }
+  };
+  if constexpr (!kKeepsOrder<BasicJson>) {
+    static_assert(core::kEncName < core::kCtName && core::kCtName < core::kCtxName &&
+                      core::kCtxName < core::kIvName && core::kIvName < core::kKidName,
+                  "appended in the names' order");
+    append(core::kEncName, enc);
+    append(core::kCtName, ct);
+    append(core::kCtxName, ctx);
+    append(core::kIvName, iv);
+    append(core::kKidName, kid);
+  } else {
+    append(core::kEncName, enc);
+    append(core::kKidName, kid);
+    append(core::kIvName, iv);
+    append(core::kCtName, ct);
+    append(core::kCtxName, ctx);
   }
   adoptChildren(out);  // after the last member
   return out;
