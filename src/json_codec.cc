@@ -167,39 +167,63 @@ class SaxToEvents {
  public:
   using json = nlohmann::json;
   explicit SaxToEvents(JsonEvents& events) noexcept : events_(events) {}
+  SaxToEvents(const SaxToEvents&) = delete;
+  SaxToEvents& operator=(const SaxToEvents&) = delete;
+  ~SaxToEvents() { secureWipe(key_.data(), key_.capacity()); }  // a member name of the plaintext
 
-  bool null() { return events_.onNull(), true; }
-  bool boolean(bool v) { return events_.onBool(v), true; }
+  bool null() { return events_.onNull(in(), key()), true; }
+  bool boolean(bool v) { return events_.onBool(in(), key(), v), true; }
   bool number_integer(json::number_integer_t v) {
     // Only a negative integer or "-0": the lexer gives the others number_unsigned.
-    return events_.onInt(static_cast<std::int64_t>(v)), true;
+    return events_.onInt(in(), key(), static_cast<std::int64_t>(v)), true;
   }
   bool number_unsigned(json::number_unsigned_t v) {
-    return events_.onUint(static_cast<std::uint64_t>(v)), true;
+    return events_.onUint(in(), key(), static_cast<std::uint64_t>(v)), true;
   }
   bool number_float(json::number_float_t v, const json::string_t&) {
-    return events_.onDouble(static_cast<double>(v)), true;
+    return events_.onDouble(in(), key(), static_cast<double>(v)), true;
   }
-  bool string(json::string_t& s) { return events_.onString(s), true; }
+  bool string(json::string_t& s) { return events_.onString(in(), key(), s), true; }
   bool binary(json::binary_t&) { return false; }  // not produced by the JSON lexer
-  bool key(json::string_t& k) { return events_.onKey(k), true; }
-  bool start_object(std::size_t) { return open() && (events_.onBeginObject(0), true); }
-  bool end_object() { return --depth_, events_.onEndObject(), true; }
-  bool start_array(std::size_t) { return open() && (events_.onBeginArray(0), true); }
-  bool end_array() { return --depth_, events_.onEndArray(), true; }
+  // The lexer reuses the name's buffer for the value that follows: the name is copied.
+  bool key(json::string_t& k) { return key_.assign(k), true; }
+  bool start_object(std::size_t) {
+    if (opensTooDeep(open_.size())) return false;
+    open_.push_back({events_.onBeginObject(in(), key(), 0), true});
+    return true;
+  }
+  bool end_object() { return events_.onEndObject(close()), true; }
+  bool start_array(std::size_t) {
+    if (opensTooDeep(open_.size())) return false;
+    open_.push_back({events_.onBeginArray(in(), key(), 0), false});
+    return true;
+  }
+  bool end_array() { return events_.onEndArray(close()), true; }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
     return false;  // the message quotes the input: never kept
   }
 
  private:
-  bool open() noexcept {
-    if (opensTooDeep(depth_)) return false;
-    ++depth_;
-    return true;
+  struct Open {
+    JsonEvents::Container container;
+    bool object;
+  };
+
+  JsonEvents::Container in() const noexcept {
+    return open_.empty() ? nullptr : open_.back().container;
+  }
+  std::string_view key() const noexcept {
+    return !open_.empty() && open_.back().object ? std::string_view(key_) : std::string_view();
+  }
+  JsonEvents::Container close() noexcept {
+    const JsonEvents::Container c = open_.back().container;
+    open_.pop_back();
+    return c;
   }
 
   JsonEvents& events_;
-  std::size_t depth_ = 0;
+  std::vector<Open> open_;  // the open arrays and objects, innermost last
+  std::string key_;         // the name of the member whose value comes next
 };
 
 // nlohmann's verdict on text (no NUL byte in it), reported to events.
@@ -238,36 +262,37 @@ class DomToEvents {
     return v;
   }
 
-  // Reports e, which sits inside `enclosing` arrays/objects; false when it declines.
-  bool emit(simdjson::dom::element e, JsonEvents& events, std::size_t enclosing) {
+  // Reports e, placed in `in` under `key` (JsonEvents) and nested in `enclosing` arrays/objects;
+  // false when it declines.
+  bool emit(simdjson::dom::element e, JsonEvents& events, JsonEvents::Container in,
+            std::string_view key, std::size_t enclosing) {
     using simdjson::dom::element_type;
     switch (e.type()) {
       case element_type::OBJECT: {
         if (opensTooDeep(enclosing)) return false;
         const auto obj = valueOf<simdjson::dom::object>(e);
-        events.onBeginObject(obj.size());
+        const JsonEvents::Container object = events.onBeginObject(in, key, obj.size());
         for (simdjson::dom::key_value_pair kv : obj) {
           note(kv.key);
-          events.onKey(kv.key);
-          if (!emit(kv.value, events, enclosing + 1)) return false;
+          if (!emit(kv.value, events, object, kv.key, enclosing + 1)) return false;
         }
-        events.onEndObject();
+        events.onEndObject(object);
         return true;
       }
       case element_type::ARRAY: {
         if (opensTooDeep(enclosing)) return false;
         const auto arr = valueOf<simdjson::dom::array>(e);
-        events.onBeginArray(arr.size());
+        const JsonEvents::Container array = events.onBeginArray(in, key, arr.size());
         for (simdjson::dom::element child : arr) {
-          if (!emit(child, events, enclosing + 1)) return false;
+          if (!emit(child, events, array, {}, enclosing + 1)) return false;
         }
-        events.onEndArray();
+        events.onEndArray(array);
         return true;
       }
       case element_type::STRING: {
         const auto s = valueOf<std::string_view>(e);
         note(s);
-        events.onString(s);
+        events.onString(in, key, s);
         return true;
       }
       case element_type::INT64: {
@@ -276,29 +301,29 @@ class DomToEvents {
         // simdjson does not tell from "0".
         if (i >= 0) {
           if (i == 0 && hasMinusZero()) return false;
-          events.onUint(static_cast<std::uint64_t>(i));
+          events.onUint(in, key, static_cast<std::uint64_t>(i));
         } else {
-          events.onInt(i);
+          events.onInt(in, key, i);
         }
         return true;
       }
       case element_type::UINT64: {
-        events.onUint(valueOf<std::uint64_t>(e));
+        events.onUint(in, key, valueOf<std::uint64_t>(e));
         return true;
       }
       case element_type::DOUBLE: {
         // "-0" is the integer 0 for nlohmann but -0.0 for simdjson; "-0.0" is -0.0 for both.
         const auto d = valueOf<double>(e);
         if (d == 0 && std::signbit(d)) return false;
-        events.onDouble(d);
+        events.onDouble(in, key, d);
         return true;
       }
       case element_type::BOOL: {
-        events.onBool(valueOf<bool>(e));
+        events.onBool(in, key, valueOf<bool>(e));
         return true;
       }
       case element_type::NULL_VALUE:
-        events.onNull();
+        events.onNull(in, key);
         return true;
     }
     return false;  // not reached: every element_type is handled above
@@ -332,7 +357,7 @@ FastParse parseWithSimdjson(simdjson::dom::parser& parser, const char* text, std
   }
   DomToEvents walker({text, size}, parser.doc.string_buf.get());
   try {
-    if (!walker.emit(root, events, 0)) {
+    if (!walker.emit(root, events, nullptr, {}, 0)) {
       // A walk that declined has not seen every string: the bound is wiped.
       wipeParser(parser, size, tapeUsed(parser), nullptr);
       events.onRestart();

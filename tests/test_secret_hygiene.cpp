@@ -271,13 +271,12 @@ TEST_CASE("a value the parser restarts is wiped before it is dropped") {
   // The fast parser reports events, then hands the text to nlohmann's parser (-0, deep nesting):
   // what the builder holds so far goes, wiped, and the value is built again from its start.
   cc::detail::adapter::Builder<json> builder;
-  builder.onBeginObject(2);
-  builder.onKey("a");
-  builder.onString(kPlainSecret);
-  builder.onKey("n");
+  const auto object = builder.onBeginObject(nullptr, {}, 2);
+  builder.onString(object, "a", kPlainSecret);
+  builder.onBeginArray(object, "n", 0);
   CHECK(freedCopies({kPlainSecret}, [&] { builder.onRestart(); }) == 0);
-  builder.onBeginArray(1);
-  builder.onUint(7);
-  builder.onEndArray();
+  const auto array = builder.onBeginArray(nullptr, {}, 1);
+  builder.onUint(array, {}, 7);
+  builder.onEndArray(array);
   CHECK(builder.take() == json::array({7}));
 }

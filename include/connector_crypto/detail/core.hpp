@@ -103,24 +103,30 @@ struct SealedMembers {
   const EncryptionContext* context = nullptr;
 };
 
-// What a parser reports, in document order, to the adapter building a value. A member's key comes
-// right before its value; a key or value comes only inside an object or array begun before it. The
-// views are valid during the call only. A call may throw (bad_alloc); the parser then wipes what it
-// used and lets it through.
+// What a parser reports, in document order, to the adapter building a value. Each value comes with
+// its place: `in`, the array or object holding it, as onBeginArray / onBeginObject returned it
+// (nullptr for the root value), and `key`, its member name when `in` is an object (empty and
+// unused in an array). A container stays valid until its onEnd call. The views are valid during
+// the call only. A call may throw (bad_alloc); the parser then wipes what it used and lets it
+// through.
 class JsonEvents {
  public:
-  virtual void onNull() = 0;
-  virtual void onBool(bool value) = 0;
-  virtual void onInt(std::int64_t value) = 0;  // a negative integer, or "-0"
-  virtual void onUint(std::uint64_t value) = 0;
-  virtual void onDouble(double value) = 0;
-  virtual void onString(std::string_view value) = 0;
-  virtual void onKey(std::string_view key) = 0;
-  virtual void onBeginObject(std::size_t sizeHint) = 0;  // sizeHint: members expected, or 0
-  virtual void onEndObject() = 0;
-  virtual void onBeginArray(std::size_t sizeHint) = 0;
-  virtual void onEndArray() = 0;
-  // Forget every event so far: the parser reports the value again, from its start.
+  using Container = void*;  // opaque to the parser
+
+  virtual void onNull(Container in, std::string_view key) = 0;
+  virtual void onBool(Container in, std::string_view key, bool value) = 0;
+  // A negative integer, or "-0".
+  virtual void onInt(Container in, std::string_view key, std::int64_t value) = 0;
+  virtual void onUint(Container in, std::string_view key, std::uint64_t value) = 0;
+  virtual void onDouble(Container in, std::string_view key, double value) = 0;
+  virtual void onString(Container in, std::string_view key, std::string_view value) = 0;
+  // sizeHint: members or items expected, or 0.
+  virtual Container onBeginObject(Container in, std::string_view key, std::size_t sizeHint) = 0;
+  virtual void onEndObject(Container object) = 0;
+  virtual Container onBeginArray(Container in, std::string_view key, std::size_t sizeHint) = 0;
+  virtual void onEndArray(Container array) = 0;
+  // Forget every event so far (and every container): the parser reports the value again, from its
+  // start.
   virtual void onRestart() = 0;
 
  protected:

@@ -296,12 +296,11 @@ class Serializer {
 
 // ---- builder: the parser's events into a value -----------------------------------------------
 
-// Builds the value the parser reports. A member is inserted when its key arrives (its value, null
-// until then, is filled in place): a std::map object (nlohmann::json) sorts members itself; an
-// ordered_json object is appended to directly (its own insert searches linearly, quadratic over an
-// object) and checked for repeated names once complete. A repeated name keeps its first position
-// and its last value, as nlohmann's parser does. What is built is wiped unless take() hands it
-// over.
+// Builds the value the parser reports. Each container is its own JsonEvents::Container. A
+// std::map object (nlohmann::json) sorts members itself; an ordered_json object is appended to
+// directly (its own insert searches linearly, quadratic over an object) and checked for repeated
+// names once complete. A repeated name keeps its first position and its last value, as nlohmann's
+// parser does. What is built is wiped unless take() hands it over.
 template <typename BasicJson>
 class Builder final : public core::JsonEvents {
  public:
@@ -317,50 +316,48 @@ class Builder final : public core::JsonEvents {
     return std::move(root_);
   }
 
-  void onNull() override { place(BasicJson(nullptr)); }
-  void onBool(bool v) override { place(BasicJson(v)); }
-  void onInt(std::int64_t v) override {
-    place(BasicJson(static_cast<typename BasicJson::number_integer_t>(v)));
+  void onNull(Container in, std::string_view key) override { place(in, key, BasicJson(nullptr)); }
+  void onBool(Container in, std::string_view key, bool v) override { place(in, key, BasicJson(v)); }
+  void onInt(Container in, std::string_view key, std::int64_t v) override {
+    place(in, key, BasicJson(static_cast<typename BasicJson::number_integer_t>(v)));
   }
-  void onUint(std::uint64_t v) override {
-    place(BasicJson(static_cast<typename BasicJson::number_unsigned_t>(v)));
+  void onUint(Container in, std::string_view key, std::uint64_t v) override {
+    place(in, key, BasicJson(static_cast<typename BasicJson::number_unsigned_t>(v)));
   }
-  void onDouble(double v) override {
-    place(BasicJson(static_cast<typename BasicJson::number_float_t>(v)));
+  void onDouble(Container in, std::string_view key, double v) override {
+    place(in, key, BasicJson(static_cast<typename BasicJson::number_float_t>(v)));
   }
-  void onString(std::string_view v) override { place(BasicJson(typename BasicJson::string_t(v))); }
-  void onKey(std::string_view key) override { slot_ = &member(*open_.back(), key); }
-  void onBeginObject(std::size_t sizeHint) override {
-    BasicJson& o = place(BasicJson(nlohmann::json::value_t::object));
+  void onString(Container in, std::string_view key, std::string_view v) override {
+    place(in, key, BasicJson(typename BasicJson::string_t(v)));
+  }
+  Container onBeginObject(Container in, std::string_view key, std::size_t sizeHint) override {
+    BasicJson& o = place(in, key, BasicJson(nlohmann::json::value_t::object));
     if constexpr (kKeepsOrder<BasicJson>) {
       members(o).reserve(sizeHint);
     }
-    open_.push_back(&o);
+    return &o;
   }
-  void onEndObject() override {
-    if constexpr (kKeepsOrder<BasicJson>) resolveRepeats(members(*open_.back()));
-    adoptChildren(*open_.back());
-    open_.pop_back();
+  void onEndObject(Container object) override {
+    BasicJson& o = opened(object);
+    if constexpr (kKeepsOrder<BasicJson>) resolveRepeats(members(o));
+    adoptChildren(o);
   }
-  void onBeginArray(std::size_t sizeHint) override {
-    BasicJson& a = place(BasicJson(nlohmann::json::value_t::array));
+  Container onBeginArray(Container in, std::string_view key, std::size_t sizeHint) override {
+    BasicJson& a = place(in, key, BasicJson(nlohmann::json::value_t::array));
     held<typename BasicJson::array_t>(a).reserve(sizeHint);
-    open_.push_back(&a);
+    return &a;
   }
-  void onEndArray() override {
-    adoptChildren(*open_.back());
-    open_.pop_back();
-  }
+  void onEndArray(Container array) override { adoptChildren(opened(array)); }
   void onRestart() override {
     wipeValues(root_);
     root_ = BasicJson();
-    open_.clear();
-    slot_ = nullptr;
   }
 
  private:
   using object_t = typename BasicJson::object_t;
   static constexpr std::size_t kSmallObject = 16;
+
+  static BasicJson& opened(Container c) noexcept { return *static_cast<BasicJson*>(c); }
 
   static auto& members(BasicJson& o) {
     if constexpr (kKeepsOrder<BasicJson>) {
@@ -391,19 +388,21 @@ class Builder final : public core::JsonEvents {
     }
   }
 
-  // Puts v where the parser is: the root, the next array item, or the member onKey inserted.
-  BasicJson& place(BasicJson&& v) {
-    if (open_.empty()) {
+  // Puts v at its place (JsonEvents): the root, the next item of an array, or an object's member.
+  BasicJson& place(Container in, std::string_view key, BasicJson&& v) {
+    if (in == nullptr) {
       root_.swap(v);  // swap, not assign: assignment takes its argument by value, one more destroy
       return root_;
     }
-    if (open_.back()->is_array()) {
-      auto& items = held<typename BasicJson::array_t>(*open_.back());
+    BasicJson& container = opened(in);
+    if (container.is_array()) {
+      auto& items = held<typename BasicJson::array_t>(container);
       items.push_back(std::move(v));
       return items.back();
     }
-    slot_->swap(v);
-    return *slot_;
+    BasicJson& slot = member(container, key);
+    slot.swap(v);
+    return slot;
   }
 
   // An ordered object with a repeated name, rebuilt: first position, last value.
@@ -445,8 +444,6 @@ class Builder final : public core::JsonEvents {
   }
 
   BasicJson root_;
-  std::vector<BasicJson*> open_;  // the open arrays and objects, innermost last
-  BasicJson* slot_ = nullptr;  // the value of the member whose key came last
   bool taken_ = false;
 };
 
