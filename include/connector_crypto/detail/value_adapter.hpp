@@ -316,22 +316,27 @@ class Builder final : public core::JsonEvents {
     return std::move(root_);
   }
 
-  void onNull(Container in, std::string_view key) override { place(in, key, BasicJson(nullptr)); }
-  void onBool(Container in, std::string_view key, bool v) override { place(in, key, BasicJson(v)); }
+  void onNull(Container in, std::string_view key) override {
+    place(in, key, [&] { return BasicJson(nullptr); });
+  }
+  void onBool(Container in, std::string_view key, bool v) override {
+    place(in, key, [&] { return BasicJson(v); });
+  }
   void onInt(Container in, std::string_view key, std::int64_t v) override {
-    place(in, key, BasicJson(static_cast<typename BasicJson::number_integer_t>(v)));
+    place(in, key, [&] { return BasicJson(static_cast<typename BasicJson::number_integer_t>(v)); });
   }
   void onUint(Container in, std::string_view key, std::uint64_t v) override {
-    place(in, key, BasicJson(static_cast<typename BasicJson::number_unsigned_t>(v)));
+    place(in, key,
+          [&] { return BasicJson(static_cast<typename BasicJson::number_unsigned_t>(v)); });
   }
   void onDouble(Container in, std::string_view key, double v) override {
-    place(in, key, BasicJson(static_cast<typename BasicJson::number_float_t>(v)));
+    place(in, key, [&] { return BasicJson(static_cast<typename BasicJson::number_float_t>(v)); });
   }
   void onString(Container in, std::string_view key, std::string_view v) override {
-    place(in, key, BasicJson(typename BasicJson::string_t(v)));
+    place(in, key, [&] { return BasicJson(typename BasicJson::string_t(v)); });
   }
   Container onBeginObject(Container in, std::string_view key, std::size_t sizeHint) override {
-    BasicJson& o = place(in, key, BasicJson(nlohmann::json::value_t::object));
+    BasicJson& o = place(in, key, [&] { return BasicJson(nlohmann::json::value_t::object); });
     if constexpr (kKeepsOrder<BasicJson>) {
       members(o).reserve(sizeHint);
     }
@@ -343,7 +348,7 @@ class Builder final : public core::JsonEvents {
     adoptChildren(o);
   }
   Container onBeginArray(Container in, std::string_view key, std::size_t sizeHint) override {
-    BasicJson& a = place(in, key, BasicJson(nlohmann::json::value_t::array));
+    BasicJson& a = place(in, key, [&] { return BasicJson(nlohmann::json::value_t::array); });
     held<typename BasicJson::array_t>(a).reserve(sizeHint);
     return &a;
   }
@@ -388,20 +393,22 @@ class Builder final : public core::JsonEvents {
     }
   }
 
-  // Puts v at its place (JsonEvents): the root, the next item of an array, or an object's member.
-  BasicJson& place(Container in, std::string_view key, BasicJson&& v) {
+  // Puts the value make() returns at its place (JsonEvents): the root, the next item of an array,
+  // or an object's member, inserted first (so its node is allocated before the value's storage).
+  template <typename Make>
+  BasicJson& place(Container in, std::string_view key, Make&& make) {
     if (in == nullptr) {
-      root_.swap(v);  // swap, not assign: assignment takes its argument by value, one more destroy
+      root_ = make();
       return root_;
     }
     BasicJson& container = opened(in);
     if (container.is_array()) {
       auto& items = held<typename BasicJson::array_t>(container);
-      items.push_back(std::move(v));
+      items.push_back(make());
       return items.back();
     }
     BasicJson& slot = member(container, key);
-    slot.swap(v);
+    slot = make();
     return slot;
   }
 
