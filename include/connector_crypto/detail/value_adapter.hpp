@@ -473,14 +473,14 @@ BasicJson envelopeValue(core::SealedMembers&& sealed) {
   auto& members = held<typename BasicJson::object_t>(out);
   BasicJson enc(kEnvelopeVersion), kid(string_t(sealed.kid)), iv(std::move(sealed.iv)),
       ct(std::move(sealed.ct)), ctx;
-  if (sealed.context != nullptr) {
+  const bool bound = sealed.context != nullptr;
+  if (bound) {
     ctx = BasicJson(nlohmann::json::value_t::array);  // push_back keeps parent pointers itself
     for (const auto& pair : sealed.context->pairs()) ctx.push_back(string_t(pair.first));
   }
   // Appended in the order each object keeps: its own (ordered_json), else the names' (std::map,
   // whose insertion at its end then compares once).
   const auto append = [&members](std::string_view name, BasicJson& value) {
-    if (value.is_null()) return;
     if constexpr (!kKeepsOrder<BasicJson>) {
       members.emplace_hint(members.end(), string_t(name), std::move(value));
     } else {
@@ -493,7 +493,7 @@ BasicJson envelopeValue(core::SealedMembers&& sealed) {
                   "appended in the names' order");
     append(core::kEncName, enc);
     append(core::kCtName, ct);
-    append(core::kCtxName, ctx);
+    if (bound) append(core::kCtxName, ctx);
     append(core::kIvName, iv);
     append(core::kKidName, kid);
   } else {
@@ -501,7 +501,7 @@ BasicJson envelopeValue(core::SealedMembers&& sealed) {
     append(core::kKidName, kid);
     append(core::kIvName, iv);
     append(core::kCtName, ct);
-    append(core::kCtxName, ctx);
+    if (bound) append(core::kCtxName, ctx);
   }
   adoptChildren(out);  // after the last member
   return out;
