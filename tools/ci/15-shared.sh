@@ -32,14 +32,16 @@ for f in "$lib" build-shared/libconnector_crypto.a; do
     exit 1
   fi
 done
-echo "$exported" | grep -q 'connector_crypto::encryptCredentialsText' || { echo "public API missing"; exit 1; }
-echo "$exported" | grep -q 'connector_crypto::detail::core::seal' || { echo "core missing"; exit 1; }
+# Here-strings, not pipes: under pipefail, grep -q leaving early can fail a writer with SIGPIPE.
+grep -q 'connector_crypto::encryptCredentialsText' <<<"$exported" || { echo "public API missing"; exit 1; }
+grep -q 'connector_crypto::detail::core::seal' <<<"$exported" || { echo "core missing"; exit 1; }
 # The demo links the shared library and must still do its round trip.
 ./build-shared/tools/connector-crypto-demo | tail -n 1 | grep -qx 'round trip OK'
 # The CLI is a client of the public API: it links the shared library (no internal archive) and
 # round-trips a credential through it.
 cli=./build-shared/tools/connector-crypto
-ldd "$cli" | grep -q 'libconnector_crypto\.so' || { echo "CLI does not link the shared library"; exit 1; }
+deps=$(ldd "$cli")
+grep -q 'libconnector_crypto\.so' <<<"$deps" || { echo "CLI does not link the shared library"; exit 1; }
 CONNECTOR_CRED_KEY=$("$cli" keygen)
 export CONNECTOR_CRED_KEY
 printf '{"token":"shared-smoke"}' | "$cli" encrypt | "$cli" decrypt | grep -qx '{"token":"shared-smoke"}'
