@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector_crypto/config.hpp"
 #include "connector_crypto/detail/core.hpp"
 #include "connector_crypto/detail/json_types.hpp"
 #include "connector_crypto/limits.hpp"
@@ -374,7 +375,7 @@ class Builder final : public core::JsonEvents {
 
   // The value of object's member named key, null: a new member, or a repeated name's (the last
   // value wins; what the earlier one held is wiped).
-  static BasicJson& member(BasicJson& object, std::string_view key) {
+  CONNECTOR_CRYPTO_FLATTEN static BasicJson& member(BasicJson& object, std::string_view key) {
     auto& m = members(object);
     if constexpr (kKeepsOrder<BasicJson>) {
       m.emplace_back(std::piecewise_construct, std::forward_as_tuple(key.data(), key.size()),
