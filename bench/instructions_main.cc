@@ -1,0 +1,47 @@
+// Runs one operation of the value API N times on a bench payload, for an instruction count under
+// callgrind (bench/count_instructions.sh): a measure that, unlike time, no load and no code
+// placement moves. Uses only the public API, so the same file builds against older releases.
+// Usage: bench_instructions encrypt|decrypt|is_encrypted PAYLOAD N   (PAYLOAD as in bench_cc)
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "connector_crypto/connector_crypto.hpp"
+#include "payloads.hpp"
+
+int main(int argc, char** argv) {
+  namespace cc = connector_crypto;
+  if (argc != 4) {
+    std::cerr << "usage: bench_instructions encrypt|decrypt|is_encrypted PAYLOAD N\n";
+    return 2;
+  }
+  const std::string operation = argv[1];
+  const std::string name = argv[2];
+  const long n = std::atol(argv[3]);
+  const bench::Payload* payload = nullptr;
+  for (const auto& p : bench::all()) {
+    if (p.name == name) payload = &p;
+  }
+  if (payload == nullptr || n < 0) {
+    std::cerr << "bench_instructions: no payload named " << name << " (or N < 0)\n";
+    return 2;
+  }
+  const cc::Keyring keyring =
+      cc::Keyring::fromBase64({{"v1", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}}, "v1");
+  const nlohmann::json stored = cc::encryptCredentials(payload->value, keyring);
+  std::size_t sink = 0;  // keeps every result observable
+  for (long i = 0; i < n; ++i) {
+    if (operation == "encrypt") {
+      sink += cc::encryptCredentials(payload->value, keyring).size();
+    } else if (operation == "decrypt") {
+      sink += cc::decryptCredentials(stored, keyring).size();
+    } else if (operation == "is_encrypted") {
+      sink += cc::isEncrypted(stored) ? 1 : 0;
+    } else {
+      std::cerr << "bench_instructions: unknown operation " << operation << "\n";
+      return 2;
+    }
+  }
+  std::cout << sink << "\n";
+  return 0;
+}
