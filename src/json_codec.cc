@@ -68,12 +68,21 @@ template <bool nonAsciiIsClean>
 inline const unsigned char* skipClean(const unsigned char* p, const unsigned char* end) noexcept {
 #if defined(__SSE2__)
   const __m128i ctl = _mm_set1_epi8(0x1F), quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
-  while (end - p >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // The bytes of the 16 at q that need attention, as a bit mask.
+  const auto attention = [&](const unsigned char* q) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
     __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl),
                                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)));
     if (!nonAsciiIsClean) bad = _mm_or_si128(bad, v);  // the high bit marks a byte >= 0x80
-    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(bad));
+    return static_cast<unsigned>(_mm_movemask_epi8(bad));
+  };
+  while (end - p >= 32) {  // two vectors per step: long strings are the common case here
+    const unsigned mask = attention(p) | (attention(p + 16) << 16);
+    if (mask != 0) return p + __builtin_ctz(mask);
+    p += 32;
+  }
+  if (end - p >= 16) {
+    const unsigned mask = attention(p);
     if (mask != 0) return p + __builtin_ctz(mask);
     p += 16;
   }

@@ -326,12 +326,14 @@ TEST_CASE("the fast serializer writes exactly what dump() writes") {
     requireSameDump("Grüße, 東京 🙂 \x7f \xef\xbf\xbf");
     REQUIRE(str(serializeJson("\x01\x1f\"\\\n")) == R"("\u0001\u001f\"\\\n")");
   }
-  SECTION("long strings cross the 8-byte fast path at every offset") {
-    for (std::size_t n = 0; n < 40; ++n) {
-      for (const char* special : {"\"", "\\", "\n", "\x01", "é", "🙂"}) {
-        std::string s(n, 'x');
-        s.insert(n / 2, special);
-        requireSameDump(s);
+  SECTION("a special byte at every offset of the 8-, 16- and 32-byte fast paths") {
+    for (std::size_t n = 0; n < 72; ++n) {
+      for (std::size_t at = 0; at <= n; ++at) {
+        for (const char* special : {"\"", "\\", "\n", "\x01", "é", "🙂"}) {
+          std::string s(n, 'x');
+          s.insert(at, special);
+          requireSameDump(s);
+        }
       }
     }
   }
