@@ -29,17 +29,30 @@ int main(int argc, char** argv) {
   const cc::Keyring keyring =
       cc::Keyring::fromBase64({{"v1", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}}, "v1");
   const nlohmann::json stored = cc::encryptCredentials(payload->value, keyring);
+  enum class Operation { encrypt, decrypt, isEncrypted };
+  Operation op;
+  if (operation == "encrypt") {
+    op = Operation::encrypt;
+  } else if (operation == "decrypt") {
+    op = Operation::decrypt;
+  } else if (operation == "is_encrypted") {
+    op = Operation::isEncrypted;
+  } else {
+    std::cerr << "bench_instructions: unknown operation " << operation << "\n";
+    return 2;
+  }
   std::size_t sink = 0;  // keeps every result observable
   for (long i = 0; i < n; ++i) {
-    if (operation == "encrypt") {
-      sink += cc::encryptCredentials(payload->value, keyring).size();
-    } else if (operation == "decrypt") {
-      sink += cc::decryptCredentials(stored, keyring).size();
-    } else if (operation == "is_encrypted") {
-      sink += cc::isEncrypted(stored) ? 1 : 0;
-    } else {
-      std::cerr << "bench_instructions: unknown operation " << operation << "\n";
-      return 2;
+    switch (op) {
+      case Operation::encrypt:
+        sink += cc::encryptCredentials(payload->value, keyring).size();
+        break;
+      case Operation::decrypt:
+        sink += cc::decryptCredentials(stored, keyring).size();
+        break;
+      case Operation::isEncrypted:
+        sink += cc::isEncrypted(stored) ? 1 : 0;
+        break;
     }
   }
   std::cout << sink << "\n";
