@@ -195,7 +195,7 @@ class SaxToEvents {
   bool string(json::string_t& s) { return events_.onString(in(), key(), s), true; }
   bool binary(json::binary_t&) { return false; }  // not produced by the JSON lexer
   // The lexer reuses the name's buffer for the value that follows: the name is copied.
-  bool key(json::string_t& k) { return key_.assign(k), true; }
+  bool key(json::string_t& k) { return key_.assign(k.data(), k.size()), true; }
   bool start_object(std::size_t) {
     if (opensTooDeep(open_.size())) return false;
     open_.push_back({events_.onBeginObject(in(), key(), 0), true});
@@ -232,7 +232,8 @@ class SaxToEvents {
 
   JsonEvents& events_;
   std::vector<Open> open_;  // the open arrays and objects, innermost last
-  std::string key_;         // the name of the member whose value comes next
+  // The name of the member whose value comes next; a heap buffer it outgrows is wiped when freed.
+  std::basic_string<char, std::char_traits<char>, WipingAllocator<char>> key_;
 };
 
 // nlohmann's verdict on text (no NUL byte in it), reported to events.
