@@ -414,8 +414,8 @@ class Builder final : public core::JsonEvents {
   }
 
   // An ordered object with a repeated name, rebuilt: first position, last value.
-  template <typename Container>
-  static void resolveRepeats(Container& m) {
+  template <typename Members>
+  static void resolveRepeats(Members& m) {
     const std::size_t n = m.size();
     if (n < 2) return;
     if (n <= kSmallObject) {  // the common case, without allocating: compare every pair
@@ -442,7 +442,7 @@ class Builder final : public core::JsonEvents {
       last[order[i]] = order[j];  // order is stable: order[i] is the first, order[j] the last
       i = j + 1;
     }
-    Container fresh;
+    Members fresh;
     fresh.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       if (last[i] != n) fresh.emplace_back(m[i].first, std::move(m[last[i]].second));
