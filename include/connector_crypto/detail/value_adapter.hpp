@@ -162,6 +162,42 @@ void adoptChildren(BasicJson& container) noexcept {
 #endif
 }
 
+// The members of object, as the container they are kept in (an ordered_json object's vector).
+template <typename BasicJson>
+auto& objectMembers(BasicJson& object) {
+  using object_t = typename BasicJson::object_t;
+  if constexpr (kKeepsOrder<BasicJson>) {
+    return static_cast<typename object_t::Container&>(held<object_t>(object));
+  } else {
+    return held<object_t>(object);
+  }
+}
+
+// The value of object's member named name, null, appended: at the end of an ordered_json object
+// (which checks for repeated names itself, see Builder), at the end hint of a std::map (one
+// comparison when names come sorted). For a name the map already holds, that member's value, wiped
+// and reset: the last value wins. Flattened: libstdc++'s string comparisons are otherwise kept out
+// of line in the caller's translation unit, once per member on decrypt.
+template <typename BasicJson>
+CONNECTOR_CRYPTO_FLATTEN BasicJson& appendMember(BasicJson& object, std::string_view name) {
+  auto& m = objectMembers(object);
+  if constexpr (kKeepsOrder<BasicJson>) {
+    m.emplace_back(std::piecewise_construct, std::forward_as_tuple(name.data(), name.size()),
+                   std::forward_as_tuple());
+    return m.back().second;
+  } else {
+    const std::size_t before = m.size();
+    auto it =
+        m.emplace_hint(m.end(), std::piecewise_construct,
+                       std::forward_as_tuple(name.data(), name.size()), std::forward_as_tuple());
+    if (m.size() == before) {
+      wipeValues(it->second);
+      it->second = BasicJson();
+    }
+    return it->second;
+  }
+}
+
 // ---- serializer: compact text byte-identical to dump() ---------------------------------------
 
 template <typename BasicJson>
@@ -339,13 +375,13 @@ class Builder final : public core::JsonEvents {
   Container onBeginObject(Container in, std::string_view key, std::size_t sizeHint) override {
     BasicJson& o = place(in, key, [&] { return BasicJson(nlohmann::json::value_t::object); });
     if constexpr (kKeepsOrder<BasicJson>) {
-      members(o).reserve(sizeHint);
+      objectMembers(o).reserve(sizeHint);
     }
     return &o;
   }
   void onEndObject(Container object) override {
     BasicJson& o = opened(object);
-    if constexpr (kKeepsOrder<BasicJson>) resolveRepeats(members(o));
+    if constexpr (kKeepsOrder<BasicJson>) resolveRepeats(objectMembers(o));
     adoptChildren(o);
   }
   Container onBeginArray(Container in, std::string_view key, std::size_t sizeHint) override {
@@ -360,39 +396,9 @@ class Builder final : public core::JsonEvents {
   }
 
  private:
-  using object_t = typename BasicJson::object_t;
   static constexpr std::size_t kSmallObject = 16;
 
   static BasicJson& opened(Container c) noexcept { return *static_cast<BasicJson*>(c); }
-
-  static auto& members(BasicJson& o) {
-    if constexpr (kKeepsOrder<BasicJson>) {
-      return static_cast<typename object_t::Container&>(held<object_t>(o));
-    } else {
-      return held<object_t>(o);
-    }
-  }
-
-  // The value of object's member named key, null: a new member, or a repeated name's (the last
-  // value wins; what the earlier one held is wiped).
-  CONNECTOR_CRYPTO_FLATTEN static BasicJson& member(BasicJson& object, std::string_view key) {
-    auto& m = members(object);
-    if constexpr (kKeepsOrder<BasicJson>) {
-      m.emplace_back(std::piecewise_construct, std::forward_as_tuple(key.data(), key.size()),
-                     std::forward_as_tuple());
-      return m.back().second;
-    } else {
-      const std::size_t before = m.size();
-      auto it =
-          m.emplace_hint(m.end(), std::piecewise_construct,
-                         std::forward_as_tuple(key.data(), key.size()), std::forward_as_tuple());
-      if (m.size() == before) {
-        wipeValues(it->second);
-        it->second = BasicJson();
-      }
-      return it->second;
-    }
-  }
 
   // Puts the value make() returns at its place (JsonEvents): the root, the next item of an array,
   // or an object's member, inserted first (so its node is allocated before the value's storage).
@@ -408,7 +414,7 @@ class Builder final : public core::JsonEvents {
       items.push_back(make());
       return items.back();
     }
-    BasicJson& slot = member(container, key);
+    BasicJson& slot = appendMember(container, key);
     slot = make();
     return slot;
   }
@@ -471,7 +477,6 @@ template <typename BasicJson>
 BasicJson envelopeValue(core::SealedMembers&& sealed) {
   using string_t = typename BasicJson::string_t;
   BasicJson out(nlohmann::json::value_t::object);
-  auto& members = held<typename BasicJson::object_t>(out);
   BasicJson enc(kEnvelopeVersion), kid(string_t(sealed.kid)), iv(std::move(sealed.iv)),
       ct(std::move(sealed.ct)), ctx;
   const bool bound = sealed.context != nullptr;
@@ -479,30 +484,24 @@ BasicJson envelopeValue(core::SealedMembers&& sealed) {
     ctx = BasicJson(nlohmann::json::value_t::array);  // push_back keeps parent pointers itself
     for (const auto& pair : sealed.context->pairs()) ctx.push_back(string_t(pair.first));
   }
-  // Appended in the order each object keeps: its own (ordered_json), else the names' (std::map,
-  // whose insertion at its end then compares once).
-  const auto append = [&members](std::string_view name, BasicJson& value) {
-    if constexpr (!kKeepsOrder<BasicJson>) {
-      members.emplace_hint(members.end(), string_t(name), std::move(value));
-    } else {
-      members.emplace_back(string_t(name), std::move(value));
-    }
+  const auto put = [&out](std::string_view name, BasicJson& value) {
+    appendMember(out, name).swap(value);
   };
-  if constexpr (!kKeepsOrder<BasicJson>) {
+  if constexpr (kKeepsOrder<BasicJson>) {
+    put(core::kEncName, enc);
+    put(core::kKidName, kid);
+    put(core::kIvName, iv);
+    put(core::kCtName, ct);
+    if (bound) put(core::kCtxName, ctx);
+  } else {  // in the names' order, so that each lands at the map's end hint
     static_assert(core::kEncName < core::kCtName && core::kCtName < core::kCtxName &&
                       core::kCtxName < core::kIvName && core::kIvName < core::kKidName,
-                  "appended in the names' order");
-    append(core::kEncName, enc);
-    append(core::kCtName, ct);
-    if (bound) append(core::kCtxName, ctx);
-    append(core::kIvName, iv);
-    append(core::kKidName, kid);
-  } else {
-    append(core::kEncName, enc);
-    append(core::kKidName, kid);
-    append(core::kIvName, iv);
-    append(core::kCtName, ct);
-    if (bound) append(core::kCtxName, ctx);
+                  "put in the names' order");
+    put(core::kEncName, enc);
+    put(core::kCtName, ct);
+    if (bound) put(core::kCtxName, ctx);
+    put(core::kIvName, iv);
+    put(core::kKidName, kid);
   }
   adoptChildren(out);  // after the last member
   return out;
