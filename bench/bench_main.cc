@@ -22,7 +22,7 @@ namespace {
 
 namespace cc = connector_crypto;
 
-const std::string kKeyV1 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+using bench::kKeyV1;
 const std::string kKeyV2 = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=";
 
 const cc::Keyring& keyring() {

@@ -26,8 +26,7 @@ int main(int argc, char** argv) {
     std::cerr << "bench_instructions: no payload named " << name << " (or N < 0)\n";
     return 2;
   }
-  const cc::Keyring keyring =
-      cc::Keyring::fromBase64({{"v1", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}}, "v1");
+  const cc::Keyring keyring = cc::Keyring::fromBase64({{"v1", bench::kKeyV1}}, "v1");
   const nlohmann::json stored = cc::encryptCredentials(payload->value, keyring);
   enum class Operation { encrypt, decrypt, isEncrypted };
   Operation op;

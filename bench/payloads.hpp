@@ -10,6 +10,9 @@
 
 namespace bench {
 
+// The key every benchmark seals under (base64 of bytes 0..31; kid "v1").
+inline const std::string kKeyV1 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
 struct Payload {
   std::string name;       // benchmark argument label, e.g. "small", "ascii/65536"
   nlohmann::json value;   // the credentials value
