@@ -1,5 +1,7 @@
 #include "connector_crypto/secret_data.hpp"
 
+#include "connector_crypto/wipe.hpp"
+
 #include <openssl/crypto.h>
 
 namespace connector_crypto {
@@ -10,4 +12,7 @@ void secureWipe(void* p, std::size_t n) noexcept {
 }
 
 }  // namespace detail
+
+void wipe(void* data, std::size_t size) noexcept { detail::secureWipe(data, size); }
+
 }  // namespace connector_crypto

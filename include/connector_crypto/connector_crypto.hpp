@@ -15,3 +15,4 @@
 #include "connector_crypto/secret_data.hpp"
 #include "connector_crypto/text.hpp"
 #include "connector_crypto/version.hpp"
+#include "connector_crypto/wipe.hpp"

@@ -9,6 +9,7 @@
 #include "connector_crypto/context.hpp"
 #include "connector_crypto/keyring.hpp"
 #include "connector_crypto/secret_data.hpp"
+#include "connector_crypto/wipe.hpp"
 
 namespace connector_crypto {
 

@@ -35,6 +35,8 @@ done
 # Here-strings, not pipes: under pipefail, grep -q leaving early can fail a writer with SIGPIPE.
 grep -q 'connector_crypto::encryptCredentialsText' <<<"$exported" || { echo "public API missing"; exit 1; }
 grep -q 'connector_crypto::detail::core::seal' <<<"$exported" || { echo "core missing"; exit 1; }
+# The public wipe (wipe.hpp) a text-API caller uses on its own buffers.
+grep -qx 'connector_crypto::wipe' <<<"$exported" || { echo "connector_crypto::wipe not exported"; exit 1; }
 # The demo links the shared library and must still do its round trip.
 ./build-shared/tools/connector-crypto-demo | tail -n 1 | grep -qx 'round trip OK'
 # The CLI is a client of the public API: it links the shared library (no internal archive) and
