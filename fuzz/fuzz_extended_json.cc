@@ -1,10 +1,12 @@
 // libFuzzer target: the Extended JSON conversion's value form (json and ordered_json) against its
 // text form on the same text (connector_crypto/extended_json.hpp).
 // Contract checked: nothing but connector_crypto::Error (and std::bad_alloc) escapes; for text the
-// library's parser accepts, the text form and the json value form give the same verdict (the same
-// code and message on failure, the same bytes on success: text == dump()), ordered_json the same
-// code and, on success, the same value; a converted value holds no '$'-key and converts to itself;
-// no message quotes the input's strings (checked with a marker).
+// library's parser accepts, the text form and the ordered_json value form give the same verdict
+// (the same code and message on failure, the same bytes on success: text == dump()), every object
+// of the text's members in JavaScript's order (array-index names first, ascending), the json form
+// (which walks sorted members, so may meet another failing wrapper first) the same code and, on
+// success, the same value; a converted value holds no '$'-key and converts to itself; no message
+// quotes the input's strings (checked with a marker).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -37,6 +39,27 @@ Verdict run(Fn&& fn) {
     v.message = e.what();
   }
   return v;
+}
+
+// True when every object in v lists its array-index names first, ascending (JSON.stringify's
+// order).
+bool inJavaScriptOrder(const nlohmann::ordered_json& v) {
+  if (v.is_array()) {
+    for (const auto& item : v) {
+      if (!inJavaScriptOrder(item)) return false;
+    }
+  }
+  if (!v.is_object()) return true;
+  bool other = false;
+  std::optional<std::uint32_t> last;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::optional<std::uint32_t> index = cc::extended_json::arrayIndexOf(it.key());
+    if (index && (other || (last && *last >= *index))) return false;
+    if (index) last = index;
+    other = other || !index;
+    if (!inJavaScriptOrder(it.value())) return false;
+  }
+  return true;
 }
 
 bool holdsWrapperKey(const json& v) {
@@ -72,18 +95,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       return 0;
     }
     if (fromText.code == cc::ErrorCode::kInvalidText) violation("accepted text called invalid");
-    const Verdict fromValue = run([&] { return cc::convertExtendedJson(value).dump(); });
-    if (fromValue.code != fromText.code || fromValue.message != fromText.message ||
-        fromValue.text != fromText.text) {
-      violation("the value form and the text form disagree", fromValue.message + " | " +
-                                                               fromText.message);
-    }
-    // In the text's own member order (a wrapper's verdict does not depend on it).
-    nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(text);
+    // The library's parse in the text's own member order: the text form's twin.
+    nlohmann::ordered_json ordered;
+    if (!cc::detail::adapter::parseText(text, false, ordered)) violation("ordered parse refused");
     const Verdict fromOrdered = run([&] { return cc::convertExtendedJson(ordered).dump(); });
-    if (fromOrdered.code != fromText.code) violation("ordered_json's verdict differs");
+    if (fromOrdered.code != fromText.code || fromOrdered.message != fromText.message ||
+        fromOrdered.text != fromText.text) {
+      violation("the ordered_json form and the text form disagree",
+                fromOrdered.message + " | " + fromText.message);
+    }
+    // Sorted members: the verdict's code is the same (a wrapper's does not depend on the order).
+    const Verdict fromValue = run([&] { return cc::convertExtendedJson(value).dump(); });
+    if (fromValue.code != fromText.code) violation("json's verdict differs");
     if (fromText.code) return 0;
-    if (json::parse(fromOrdered.text) != value) violation("ordered_json's value differs");
+    if (json::parse(fromText.text) != value) violation("json's value differs");
+    if (!inJavaScriptOrder(nlohmann::ordered_json::parse(fromText.text))) {
+      violation("members not in JavaScript's order");
+    }
     if (holdsWrapperKey(value)) violation("a converted value holds a '$'-key");
     const cc::SecretBuffer again = cc::convertExtendedJsonText(fromText.text);
     if (std::string_view(again.data(), again.size()) != fromText.text) {

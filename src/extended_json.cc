@@ -1,5 +1,5 @@
-// MongoDB Extended JSON v2 -> what JSON.stringify of the Node driver's objects gives: each wrapper's
-// rule, the calendar arithmetic of $date, and the text form (extended_json.hpp).
+// MongoDB Extended JSON v2 -> what JSON.stringify of the Node driver's objects gives: each
+// wrapper's rule, the calendar arithmetic of $date, and the text form (extended_json.hpp).
 #include "connector_crypto/extended_json.hpp"
 
 #include <charconv>
@@ -163,13 +163,28 @@ Replacement convertOid(const Operand& operand) {
 
 bool isWrapperKey(std::string_view name) noexcept { return !name.empty() && name.front() == '$'; }
 
+std::optional<std::uint32_t> arrayIndexOf(std::string_view name) noexcept {
+  // At most 10 digits, no leading zero but "0" itself, below 2^32 - 1.
+  if (name.empty() || name.size() > 10 || (name.size() > 1 && name.front() == '0')) {
+    return std::nullopt;
+  }
+  std::uint64_t n = 0;
+  for (const char c : name) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (n >= 0xFFFFFFFFULL) return std::nullopt;
+  return static_cast<std::uint32_t>(n);
+}
+
 Replacement convertWrapper(std::string_view key, std::size_t members, const Operand& operand) {
   const bool named = isConvertible(key) || isKnownWrapper(key);
   if (!named) {
     // Not quoted: such a key may be data ("$where", "$2b$10$…").
     fail("an object with a '$'-prefixed key (not a supported Extended JSON wrapper)");
   }
-  if (members != 1) fail("the Extended JSON wrapper \"" + std::string(key) + "\" has extra members");
+  if (members != 1)
+    fail("the Extended JSON wrapper \"" + std::string(key) + "\" has extra members");
   if (key == "$date") return convertDate(operand);
   if (key == "$numberLong" || key == "$numberInt") return convertInteger(key, operand);
   if (key == "$numberDouble") return convertDouble(operand);
@@ -257,21 +272,22 @@ std::optional<std::int64_t> millisOfIsoString(std::string_view s) noexcept {
 }  // namespace extended_json
 
 SecretBuffer convertExtendedJsonText(std::string_view json) {
-  // The value holds plaintext: every string and number in it is wiped however this returns.
+  // In the document's order (ordered_json, whose walk lists members as JavaScript does). The value
+  // holds plaintext: every string and number in it is wiped however this returns.
   struct Wiped {
-    nlohmann::json value;
+    nlohmann::ordered_json value;
     Wiped() = default;
     Wiped(const Wiped&) = delete;
     Wiped& operator=(const Wiped&) = delete;
-    ~Wiped() { detail::wipeJsonValues(value); }
+    ~Wiped() { detail::adapter::wipeValues(value); }
   } parsed;
-  if (!detail::parseJson(json.data(), json.size(), parsed.value)) {
+  if (!detail::adapter::parseText(json, false, parsed.value)) {
     throw Error(ErrorCode::kInvalidText,
                 "convertExtendedJsonText: the text is not JSON text (exactly one value, valid "
                 "UTF-8, no NUL byte, at most 512 levels of nesting)");
   }
   convertExtendedJson(parsed.value);
-  return detail::serializeJson(parsed.value);
+  return detail::adapter::Serializer<nlohmann::ordered_json>::serialize(parsed.value);
 }
 
 }  // namespace connector_crypto

@@ -45,7 +45,8 @@ std::string textOf(const cc::SecretBuffer& b) { return std::string(b.data(), b.s
 
 }  // namespace
 
-TEST_CASE("convertExtendedJson: each wrapper becomes what JSON.stringify of the driver's objects gives") {
+TEST_CASE(
+    "convertExtendedJson: each wrapper becomes what JSON.stringify of the driver's objects gives") {
   SECTION("$date") {
     SECTION("ISO strings, every offset form, fractions truncated to milliseconds") {
       CHECK(converted(R"({"$date":"2021-03-04T10:15:30Z"})") == R"("2021-03-04T10:15:30.000Z")");
@@ -106,7 +107,9 @@ TEST_CASE("convertExtendedJson: each wrapper becomes what JSON.stringify of the 
   }
 }
 
-TEST_CASE("convertExtendedJson: malformed and unconvertible wrappers are a typed Error naming the wrapper") {
+TEST_CASE(
+    "convertExtendedJson: malformed and unconvertible wrappers are a typed Error naming the "
+    "wrapper") {
   SECTION("wrappers JSON.stringify has no equivalent of") {
     CHECK(failure(R"({"$binary":{"base64":"AA==","subType":"00"}})") ==
           "the Extended JSON wrapper \"$binary\" has no JSON.stringify equivalent");
@@ -139,10 +142,9 @@ TEST_CASE("convertExtendedJson: malformed and unconvertible wrappers are a typed
           R"({"$date":"2021-01-01T00:00:00.Z"})", R"({"$date":"2021-01-01T00:00:00+25:00"})",
           R"({"$date":"2021-01-01T00:00:00Zx"})", R"({"$date":"2021-01-01"})",
           R"({"$date":{"$numberLong":"8640000000000001"}})",
-          R"({"$date":{"$numberLong":"-8640000000000001"}})",
-          R"({"$date":{"$numberLong":"1.5"}})", R"({"$date":{"$numberInt":"1"}})",
-          R"({"$date":{"$numberLong":"1","x":2}})", R"({"$date":{"$numberLong":1}})",
-          R"({"$date":1614852930000})", R"({"$date":null})"}) {
+          R"({"$date":{"$numberLong":"-8640000000000001"}})", R"({"$date":{"$numberLong":"1.5"}})",
+          R"({"$date":{"$numberInt":"1"}})", R"({"$date":{"$numberLong":"1","x":2}})",
+          R"({"$date":{"$numberLong":1}})", R"({"$date":1614852930000})", R"({"$date":null})"}) {
       INFO(text);
       CHECK(failure(text) == bad);
     }
@@ -162,13 +164,15 @@ TEST_CASE("convertExtendedJson: malformed and unconvertible wrappers are a typed
     CHECK(failure(R"({"$numberDouble":""})") == "a malformed Extended JSON \"$numberDouble\"");
     CHECK(failure(R"({"$numberDouble":1.5})") == "a malformed Extended JSON \"$numberDouble\"");
     CHECK(failure(R"({"$oid":"xyz"})") == "a malformed Extended JSON \"$oid\"");
-    CHECK(failure(R"({"$oid":"00000000000000000000000g"})") == "a malformed Extended JSON \"$oid\"");
+    CHECK(failure(R"({"$oid":"00000000000000000000000g"})") ==
+          "a malformed Extended JSON \"$oid\"");
     CHECK(failure(R"({"$oid":["000000000000000000000000"]})") ==
           "a malformed Extended JSON \"$oid\"");
   }
   SECTION("no message quotes the value") {
-    for (const char* text : {R"({"$oid":"s3cret-s3cret-s3cret-s3c"})", R"({"$numberLong":"s3cret"})",
-                             R"({"$date":"s3cret"})", R"({"$numberDouble":"s3cret"})"}) {
+    for (const char* text :
+         {R"({"$oid":"s3cret-s3cret-s3cret-s3c"})", R"({"$numberLong":"s3cret"})",
+          R"({"$date":"s3cret"})", R"({"$numberDouble":"s3cret"})"}) {
       CHECK(failure(text).find("s3cret") == std::string::npos);
     }
   }
@@ -191,13 +195,41 @@ TEST_CASE("convertExtendedJson: nesting is bounded by kMaxJsonDepth") {
 }
 
 TEST_CASE("convertExtendedJson over ordered_json keeps member order") {
-  ordered_json v = ordered_json::parse(
-      R"({"z":{"$numberLong":"1"},"a":[{"$oid":"ABCDEF0123456789ABCDEF01"}],"m":{"$date":"1970-01-01T00:00:00Z"}})");
-  cc::convertExtendedJson(v);
-  CHECK(v.dump() ==
-        R"({"z":1,"a":["abcdef0123456789abcdef01"],"m":"1970-01-01T00:00:00.000Z"})");
-  ordered_json bad = ordered_json::parse(R"({"a":{"$symbol":"x"}})");
-  CHECK_THROWS_AS(cc::convertExtendedJson(bad), cc::Error);
+  SECTION("the document's order") {
+    ordered_json v = ordered_json::parse(
+        R"({"z":{"$numberLong":"1"},"a":[{"$oid":"ABCDEF0123456789ABCDEF01"}],"m":{"$date":"1970-01-01T00:00:00Z"}})");
+    cc::convertExtendedJson(v);
+    CHECK(v.dump() == R"({"z":1,"a":["abcdef0123456789abcdef01"],"m":"1970-01-01T00:00:00.000Z"})");
+  }
+  SECTION("array-index names first, ascending, as JSON.stringify lists a JavaScript object's") {
+    ordered_json v = ordered_json::parse(
+        R"({"b":1,"10":{"$numberInt":"2"},"2":3,"a":{"x":1,"1":2,"0":3},"4294967295":4,"4294967294":5,"01":6,"-1":7,"0":8})");
+    cc::convertExtendedJson(v);
+    CHECK(
+        v.dump() ==
+        R"({"0":8,"2":3,"10":2,"4294967294":5,"b":1,"a":{"0":3,"1":2,"x":1},"4294967295":4,"01":6,"-1":7})");
+  }
+  SECTION("nlohmann::json sorts, as it keeps its members") {
+    json v = json::parse(R"({"b":1,"10":{"$numberInt":"2"},"2":3,"a":4})");
+    cc::convertExtendedJson(v);
+    CHECK(v.dump() == R"({"10":2,"2":3,"a":4,"b":1})");
+  }
+  SECTION("a wrapper that does not convert is refused") {
+    ordered_json bad = ordered_json::parse(R"({"a":{"$symbol":"x"}})");
+    CHECK_THROWS_AS(cc::convertExtendedJson(bad), cc::Error);
+  }
+}
+
+TEST_CASE("arrayIndexOf: the names JavaScript lists first") {
+  CHECK(ej::arrayIndexOf("0") == 0u);
+  CHECK(ej::arrayIndexOf("7") == 7u);
+  CHECK(ej::arrayIndexOf("10") == 10u);
+  CHECK(ej::arrayIndexOf("4294967294") == 4294967294u);
+  for (const char* name : {"", "01", "00", "-1", "+1", "1.0", "1e3", " 1", "1 ", "4294967295",
+                           "4294967296", "99999999999", "a1", R"(\u0031)"}) {
+    INFO(name);
+    CHECK_FALSE(ej::arrayIndexOf(name));
+  }
 }
 
 TEST_CASE("a canonical export's {\"__enc\":{\"$numberInt\":\"1\"}} decrypts once converted") {
@@ -228,15 +260,24 @@ TEST_CASE("a canonical export's {\"__enc\":{\"$numberInt\":\"1\"}} decrypts once
 }
 
 TEST_CASE("convertExtendedJsonText: the same rules, the same bytes as the value form") {
-  SECTION("byte for byte what convertExtendedJson and dump() give") {
+  SECTION("byte for byte what convertExtendedJson of ordered_json and dump() give") {
     for (const char* text :
          {R"({"at":{"$date":"2021-03-04T10:15:30Z"},"id":{"$oid":"5F1D7F1A2B3C4D5E6F708192"}})",
           R"( [ {"n" : {"$numberLong":"9007199254740993"}}, {"d":{"$numberDouble":"2.5"}} ] )",
-          R"({"b":1,"a":"\u00e9\ud83d\ude00"})", "null", R"("s")", "1.0E2"}) {
+          R"({"b":1,"a":"\u00e9\ud83d\ude00"})", R"({"z":{"10":1,"9":2,"y":3},"2":[]})", "null",
+          R"("s")", "1.0E2"}) {
       INFO(text);
-      json v = json::parse(text);
+      ordered_json v = ordered_json::parse(text);
       CHECK(textOf(cc::convertExtendedJsonText(text)) == cc::convertExtendedJson(v).dump());
     }
+  }
+  SECTION("members in the document's order, as JSON.stringify of the driver's object") {
+    CHECK(
+        textOf(cc::convertExtendedJsonText(
+            R"({"token":"t","expires":{"$date":{"$numberLong":"0"}},"user":{"$oid":"65a1b2c3d4e5f60718293a4b"},"a":{"z":1,"b":{"$numberLong":"2"}}})")) ==
+        R"({"token":"t","expires":"1970-01-01T00:00:00.000Z","user":"65a1b2c3d4e5f60718293a4b","a":{"z":1,"b":2}})");
+    CHECK(textOf(cc::convertExtendedJsonText(R"({"b":1,"10":2,"2":3,"a":[{"y":1,"0":2}]})")) ==
+          R"({"2":3,"10":2,"b":1,"a":[{"0":2,"y":1}]})");
   }
   SECTION("a legacy plaintext sealed through the text API reads as the value form's") {
     const auto keyring = keyringV1V2("v2");
@@ -252,9 +293,11 @@ TEST_CASE("convertExtendedJsonText: the same rules, the same bytes as the value 
                     {"user", "65a1b2c3d4e5f60718293a4b"},
                     {"n", 42}});
   }
-  SECTION("a repeated member keeps its last value, as JSON.parse does") {
+  SECTION("a repeated member keeps its first position and its last value, as JSON.parse does") {
     CHECK(textOf(cc::convertExtendedJsonText(R"({"a":{"$oid":"x"},"a":{"$numberInt":"2"}})")) ==
           R"({"a":2})");
+    CHECK(textOf(cc::convertExtendedJsonText(R"({"b":1,"a":2,"b":{"$numberLong":"3"}})")) ==
+          R"({"b":3,"a":2})");
   }
   SECTION("errors") {
     auto codeOf = [](std::string_view text) {

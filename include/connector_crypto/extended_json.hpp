@@ -8,12 +8,15 @@
 // the text form runs the same walk over the library's parse of the text.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "connector_crypto/config.hpp"
 #include "connector_crypto/detail/json_types.hpp"
@@ -68,6 +71,49 @@ CONNECTOR_CRYPTO_API std::optional<std::string> isoStringOfMillis(std::int64_t m
 // dropped, as JavaScript does); nullopt when text is not of that form or not a calendar date.
 CONNECTOR_CRYPTO_API std::optional<std::int64_t> millisOfIsoString(std::string_view text) noexcept;
 
+// The position JavaScript gives a member named `name` ahead of the others, whatever the order
+// written: for an array index (a canonical decimal integer below 2^32 - 1: "0", "2", "10"; not
+// "01", "-1", "+1" or "4294967295") its value, listed first in ascending order; nullopt for any
+// other name, listed after them in the order written (ECMA-262 OrdinaryOwnPropertyKeys, which
+// JSON.stringify follows).
+CONNECTOR_CRYPTO_API std::optional<std::uint32_t> arrayIndexOf(std::string_view name) noexcept;
+
+// An ordered_json object's members put in JSON.stringify's order (arrayIndexOf); the values are
+// moved, never copied. nlohmann::json sorts its members itself: nothing to do.
+template <typename BasicJson>
+void orderAsJavaScript(BasicJson& object) {
+  using Object = typename BasicJson::object_t;
+  if constexpr (!std::is_same_v<BasicJson, nlohmann::json>) {
+    auto& members = static_cast<typename Object::Container&>(object.template get_ref<Object&>());
+    std::vector<std::pair<std::uint32_t, std::size_t>> indices;  // (index, position)
+    bool inOrder = true;
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      const std::optional<std::uint32_t> index = arrayIndexOf(members[i].first);
+      if (!index) continue;
+      // In order while the indices come first, ascending.
+      inOrder =
+          inOrder && indices.size() == i && (indices.empty() || indices.back().first < *index);
+      indices.emplace_back(*index, i);
+    }
+    if (inOrder) return;
+    std::sort(indices.begin(), indices.end());
+    typename Object::Container ordered;
+    ordered.reserve(members.size());
+    std::vector<bool> moved(members.size(), false);
+    for (const auto& index : indices) {
+      ordered.emplace_back(std::move(members[index.second]));
+      moved[index.second] = true;
+    }
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (!moved[i]) ordered.emplace_back(std::move(members[i]));
+    }
+    members.swap(ordered);
+#if JSON_DIAGNOSTICS
+    object = BasicJson(std::move(object));  // the members' parent pointers, at their new places
+#endif
+  }
+}
+
 // The walk of convertExtendedJson: recursion bounded by checkDepth.
 template <typename BasicJson>
 void convertIn(BasicJson& value, std::size_t enclosing) {
@@ -111,6 +157,7 @@ void convertIn(BasicJson& value, std::size_t enclosing) {
     return;
   }
   for (auto& item : value) convertIn(item, enclosing + 1);
+  orderAsJavaScript(value);
 }
 
 }  // namespace extended_json
@@ -119,9 +166,11 @@ void convertIn(BasicJson& value, std::size_t enclosing) {
 // for each wrapper's rule), and returns value: a value without wrappers is left as it is, so
 // plaintext the TypeScript services wrote and envelopes pass through; a canonical export's
 // {"__enc":{"$numberInt":"1"},…} becomes the envelope decryptCredentials reads. For nlohmann::json
-// and nlohmann::ordered_json (member order kept). Throws Error: ErrorCode::kExtendedJson for a
-// wrapper that does not convert, kTooDeep for nesting deeper than kMaxJsonDepth; value is then
-// still JSON, with the wrappers met before the failing one converted (wipe it if it holds secrets).
+// (members sorted, as it keeps them) and nlohmann::ordered_json (members in the order
+// JSON.stringify of the Node driver's object lists them: the document's, array-index names first,
+// arrayIndexOf). Throws Error: ErrorCode::kExtendedJson for a wrapper that does not convert,
+// kTooDeep for nesting deeper than kMaxJsonDepth; value is then still JSON, with the wrappers met
+// before the failing one converted (wipe it if it holds secrets).
 template <typename BasicJson>
 detail::IfBasicJson<BasicJson, BasicJson&> convertExtendedJson(BasicJson& value) {
   CONNECTOR_CRYPTO_ASSERT_SUPPORTED_JSON(BasicJson);
@@ -132,9 +181,11 @@ detail::IfBasicJson<BasicJson, BasicJson&> convertExtendedJson(BasicJson& value)
 }
 
 // The same conversion over JSON text (libbson's bson_as_relaxed_extended_json, mongoexport's
-// fields): the compact text of the converted value, in a buffer that wipes itself, byte for byte
-// what convertExtendedJson of nlohmann::json and dump() give (members in nlohmann::json's sorted
-// order; a repeated member name keeps its last value, as JSON.parse does). Throws Error:
+// fields): the compact text of the converted value, in a buffer that wipes itself: what
+// JSON.stringify of the object the Node driver reads gives, members in the document's order
+// (array-index names first, as JavaScript lists them; a repeated member name keeps its first
+// position and its last value, as JSON.parse does), byte for byte what convertExtendedJson of
+// nlohmann::ordered_json and dump() give. Throws Error:
 // kInvalidText for text that is not exactly one JSON value (UTF-8, no NUL, at most kMaxJsonDepth
 // levels), and as convertExtendedJson. Every buffer it parsed into is wiped.
 CONNECTOR_CRYPTO_API SecretBuffer convertExtendedJsonText(std::string_view json);

@@ -423,6 +423,40 @@ void decryptCheckBound(const std::string& in, const std::string& outPath) {
             << out.size() << " as bound envelopes into " << outPath << "\n";
 }
 
+// The Extended JSON cases of ejson.mjs: each text converted by convertExtendedJsonText and by the
+// ordered_json form must be byte for byte the peer's JSON.stringify(EJSON.parse(text)) (member
+// order included); the json form, which sorts, must hold the same value. OUT gets the C++ texts.
+void convertEjson(const std::string& in, const std::string& out) {
+  const json file = readJson<json>(in);
+  std::vector<json> results;
+  for (const json& c : file.at("cases")) {
+    const std::string name = c.at("name").get<std::string>();
+    const std::string text = c.at("text").get<std::string>();
+    const std::string expected = c.at("expected").get<std::string>();
+    try {
+      const cc::SecretBuffer converted = cc::convertExtendedJsonText(text);
+      const std::string fromText(converted.data(), converted.size());
+      ordered_json ordered = ordered_json::parse(text);
+      const std::string fromOrdered = cc::convertExtendedJson(ordered).dump();
+      json sorted = json::parse(text);
+      cc::convertExtendedJson(sorted);
+      if (fromText != expected) fail(name, "convertExtendedJsonText gave " + fromText);
+      if (fromOrdered != expected) fail(name, "the ordered_json form gave " + fromOrdered);
+      if (sorted != json::parse(expected)) {
+        fail(name,
+             "the json form's value differs at " + firstDifference(json::parse(expected), sorted));
+      }
+      results.push_back({{"name", name}, {"text", fromText}, {"ordered", fromOrdered}});
+    } catch (const cc::Error& e) {
+      fail(name, std::string("threw ") + cc::errorCodeName(e.code()) + ": " + e.what());
+    }
+  }
+  if (results.size() < 300) fail("convert-ejson", "fewer than 300 cases converted");
+  writeCases(out, json::object(), results);
+  std::cout << "convert-ejson: " << results.size()
+            << " cases as JSON.stringify(EJSON.parse(text))\n";
+}
+
 int usage() {
   std::cerr
       << "usage:\n"
@@ -435,6 +469,8 @@ int usage() {
          "order kept)\n"
          "  interop_driver golden IN OUT                    the same with plaintext_json and "
          "env (golden vectors)\n"
+         "  interop_driver convert-ejson IN OUT             convert ejson.mjs's Extended JSON "
+         "cases, compare\n"
          "  interop_driver decrypt-check-bound IN OUT       decrypt the peer's bound envelopes "
          "under their contexts,\n"
          "                                                  check the refusals, re-encrypt them "
@@ -454,6 +490,8 @@ int main(int argc, char** argv) {
       encryptCorpus<json>(argv[2], argv[3], command == "golden", false);
     } else if (command == "decrypt-check-bound") {
       decryptCheckBound(argv[2], argv[3]);
+    } else if (command == "convert-ejson") {
+      convertEjson(argv[2], argv[3]);
     } else if (command == "encrypt-ordered" || command == "encrypt-text") {
       encryptCorpus<ordered_json>(argv[2], argv[3], false, command == "encrypt-text");
     } else {
