@@ -1,4 +1,5 @@
-// Inspection without a key: what a stored value is, as decryptCredentials would see it.
+// Inspection without a key: what a stored value is, as decryptCredentials would see it. The value
+// form, for nlohmann::json and nlohmann::ordered_json; the text form is in inspect_text.hpp.
 #pragma once
 
 #include <string_view>
@@ -10,6 +11,7 @@
 #include "connector_crypto/detail/core.hpp"
 #include "connector_crypto/detail/json_types.hpp"
 #include "connector_crypto/detail/value_adapter.hpp"
+#include "connector_crypto/inspect_text.hpp"
 
 namespace connector_crypto {
 
@@ -34,8 +36,5 @@ detail::IfBasicJson<BasicJson, CredentialsInfo> inspectCredentials(const BasicJs
 inline CredentialsInfo inspectCredentials(const nlohmann::json& stored) {
   return inspectCredentials<nlohmann::json>(stored);
 }
-
-// The same for stored JSON text (text that is not JSON is kMalformed with kInvalidText).
-CONNECTOR_CRYPTO_API CredentialsInfo inspectCredentialsText(std::string_view stored);
 
 }  // namespace connector_crypto
