@@ -12,7 +12,7 @@ packages=(
   valgrind                          # memcheck stage (tools/ci/60)
   libsimdjson-dev                   # CLI: validating mongoexport lines (rewrap, audit); library's optional parser
   libbenchmark-dev                  # the benchmarks (tools/ci/70-perf.sh)
-  libbson-dev                       # the libbson example of docs/FORMAT.md (ctest libbson_example)
+  libbson-dev rapidjson-dev         # examples/ (ctest example_*): required by the top-level build with tests
   dash                              # tests/cli/outputs.sh sources env lines in a POSIX sh
 )
 
