@@ -1,7 +1,8 @@
-# Install rules (included by CMakeLists.txt when CONNECTOR_CRYPTO_INSTALL is on), in two install
-# components, which are also the two Debian packages of cmake/ConnectorCryptoPackage.cmake:
-#   connector_crypto_dev  the library: headers, library, CMake package, pkg-config files
-#   connector_crypto_cli  the connector-crypto CLI and share/connector_crypto/apply-rewrap-updates.js
+# Install rules (included by CMakeLists.txt when CONNECTOR_CRYPTO_INSTALL is on), in install
+# components, which are also the Debian packages of cmake/ConnectorCryptoPackage.cmake:
+#   connector_crypto_dev      the library: headers, library, CMake package, pkg-config files
+#   connector_crypto_cli      the connector-crypto CLI and share/connector_crypto/apply-rewrap-updates.js
+#   connector_crypto_runtime  with CONNECTOR_CRYPTO_INSTALL_SHARED_TOO only: the shared library
 # `cmake --install build` installs both; `--component connector_crypto_dev` the library alone.
 include(CMakePackageConfigHelpers)
 set(CONNECTOR_CRYPTO_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/connector_crypto)
@@ -21,7 +22,10 @@ if(CONNECTOR_CRYPTO_INSTALL_SHARED_TOO AND NOT BUILD_SHARED_LIBS)
     SOVERSION ${CONNECTOR_CRYPTO_SOVERSION})
   target_link_libraries(connector_crypto_shared PRIVATE OpenSSL::Crypto)
   connector_crypto_use_simdjson(connector_crypto_shared)
-  install(TARGETS connector_crypto_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} ${_cc_dev})
+  # The run-time library (libconnector_crypto.so.MAJOR.MINOR*) is a component of its own, as Debian
+  # ships it (libconnector-crypto0.3); the libconnector_crypto.so link belongs to the -dev package.
+  install(TARGETS connector_crypto_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    COMPONENT connector_crypto_runtime NAMELINK_COMPONENT connector_crypto_dev)
 endif()
 
 # Two export sets: core alone needs no nlohmann, so the package loads the nlohmann target's file

@@ -14,6 +14,7 @@ packages=(
   libbenchmark-dev                  # the benchmarks (tools/ci/70-perf.sh)
   libbson-dev rapidjson-dev         # examples/ (ctest example_*): required by the top-level build with tests
   dash                              # tests/cli/outputs.sh sources env lines in a POSIX sh
+  lintian                           # checks the Debian packages (tools/ci/80-deb.sh)
 )
 
 missing=()
