@@ -319,6 +319,17 @@ TEST_CASE("rotation edits a KeyConfig") {
       CHECK(config.activeKid() == "v3");
       CHECK(config.toKeyring().activeKid() == "v3");
       CHECK(config.toKeyring().fingerprint("v3") == k.fingerprint("v3"));
+      SECTION("and removeKey retires the old kids (stage 3), the options kept") {
+        config.removeKey("v1");
+        config.removeKey("v2");
+        CHECK(config.kids() == std::vector<std::string>{"v3"});
+        CHECK(config.activeKid() == "v3");
+        CHECK_FALSE(config.contains("v1"));
+        const cc::Keyring retired = config.toKeyring();
+        CHECK(retired.kids() == std::vector<std::string>{"v3"});
+        CHECK(retired.fingerprint("v3") == k.fingerprint("v3"));
+        CHECK(retired.options().requireEncrypted);
+      }
     }
   }
   SECTION("refusals leave the configuration as it was") {
@@ -338,6 +349,14 @@ TEST_CASE("rotation edits a KeyConfig") {
         CHECK(msg == std::string("new kid ") + cc::kidProblem(kid));
         requireNoSecret(msg, {kid});
       }
+    }
+    SECTION("a kid to remove that it does not hold, or the active kid") {
+      CHECK(messageOf<KeyringError>([&] { config.removeKey("v9"); }) ==
+            "kid \"v9\" is not in the configuration");
+      CHECK(messageOf<KeyringError>([&] { config.removeKey(kKeyC); }) ==
+            "a kid is not in the configuration");
+      CHECK(messageOf<KeyringError>([&] { config.removeKey("v2"); }) ==
+            "kid \"v2\" is the active kid: activate another kid first (rotation stage 2)");
     }
     SECTION("an active kid it does not hold") {
       CHECK(messageOf<KeyringError>([&] { config.setActiveKid("v9"); }) ==
