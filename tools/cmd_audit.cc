@@ -250,9 +250,13 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
     err << "connector-crypto audit: ... and " << counts.unlisted
         << " more invalid or unreadable records\n";
   }
+  if (counts.wholeFileJson) {
+    // Not read as records at all: no summary of it, and no gate's verdict.
+    printOneDocumentPerLineHint(err, "audit");
+    return kExitDataError;
+  }
   counts.ivs.finish();
   listSharedIvs(err, counts.ivs);
-  if (counts.wholeFileJson) printOneDocumentPerLineHint(err, "audit");
   nlohmann::ordered_json summary;
   summary["total"] = counts.total;
   summary["plaintext"] = counts.plaintext;
