@@ -31,7 +31,10 @@ ParsedEnvelope parseEnvelope(const EnvelopeFields& fields, std::size_t padding) 
   if (!fields.encIsOne) {
     throw EnvelopeError(
         ErrorCode::kEnvelopeBadVersion,
-        "envelope: \"__enc\" must be the number 1 (the only format version this library reads)");
+        "envelope: \"__enc\" must be the number 1 (the only format version this library reads; "
+        "canonical Extended JSON's {\"$numberInt\":\"1\"} is not: read MongoDB documents as "
+        "relaxed Extended JSON, or convert them with convertExtendedJson / "
+        "convertExtendedJsonText first)");
   }
   ParsedEnvelope out;
   out.kid = stringMember(fields.kid, "kid");

@@ -1,4 +1,4 @@
-// Names of the error codes.
+// Names of the error codes: each enumerator as spelled in error.hpp and README ("kAuthentication").
 #include "connector_crypto/error.hpp"
 
 namespace connector_crypto {
@@ -6,53 +6,53 @@ namespace connector_crypto {
 const char* errorCodeName(ErrorCode code) noexcept {
   switch (code) {
     case ErrorCode::kConfiguration:
-      return "Configuration";
+      return "kConfiguration";
     case ErrorCode::kUnknownKid:
-      return "UnknownKid";
+      return "kUnknownKid";
     case ErrorCode::kEnvelopeBadVersion:
-      return "EnvelopeBadVersion";
+      return "kEnvelopeBadVersion";
     case ErrorCode::kEnvelopeMissing:
-      return "EnvelopeMissing";
+      return "kEnvelopeMissing";
     case ErrorCode::kEnvelopeType:
-      return "EnvelopeType";
+      return "kEnvelopeType";
     case ErrorCode::kEnvelopeBase64:
-      return "EnvelopeBase64";
+      return "kEnvelopeBase64";
     case ErrorCode::kEnvelopeIvSize:
-      return "EnvelopeIvSize";
+      return "kEnvelopeIvSize";
     case ErrorCode::kEnvelopeCtSize:
-      return "EnvelopeCtSize";
+      return "kEnvelopeCtSize";
     case ErrorCode::kEnvelopeRefused:
-      return "EnvelopeRefused";
+      return "kEnvelopeRefused";
     case ErrorCode::kEnvelopeContext:
-      return "EnvelopeContext";
+      return "kEnvelopeContext";
     case ErrorCode::kAuthentication:
-      return "Authentication";
+      return "kAuthentication";
     case ErrorCode::kInvalidPlaintext:
-      return "InvalidPlaintext";
+      return "kInvalidPlaintext";
     case ErrorCode::kPlaintextRejected:
-      return "PlaintextRejected";
+      return "kPlaintextRejected";
     case ErrorCode::kTooDeep:
-      return "TooDeep";
+      return "kTooDeep";
     case ErrorCode::kTooLarge:
-      return "TooLarge";
+      return "kTooLarge";
     case ErrorCode::kNotSerializable:
-      return "NotSerializable";
+      return "kNotSerializable";
     case ErrorCode::kInvalidText:
-      return "InvalidText";
+      return "kInvalidText";
     case ErrorCode::kExtendedJson:
-      return "ExtendedJson";
+      return "kExtendedJson";
     case ErrorCode::kInvalidContext:
-      return "InvalidContext";
+      return "kInvalidContext";
     case ErrorCode::kContextRequired:
-      return "ContextRequired";
+      return "kContextRequired";
     case ErrorCode::kContextRequiredByKeyring:
-      return "ContextRequiredByKeyring";
+      return "kContextRequiredByKeyring";
     case ErrorCode::kUnboundRefused:
-      return "UnboundRefused";
+      return "kUnboundRefused";
     case ErrorCode::kContextMismatch:
-      return "ContextMismatch";
+      return "kContextMismatch";
     case ErrorCode::kInternal:
-      return "Internal";
+      return "kInternal";
   }
   return "Unknown";
 }

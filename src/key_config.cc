@@ -1,5 +1,5 @@
 // KeyConfig: the configuration object (src/env.cc reads it from the environment), its keyring,
-// rotation's two edits, and the one gate through which key bytes leave the library.
+// rotation's three edits, and the one gate through which key bytes leave the library.
 #include <utility>
 
 #include "base64_fast.hpp"
@@ -104,6 +104,17 @@ void KeyConfig::setActiveKid(const std::string& kid) {
     throw KeyringError(detail::kidInMessage(kid) + " is not in the configuration");
   }
   state_->activeKid = kid;
+}
+
+void KeyConfig::removeKey(const std::string& kid) {
+  if (!contains(kid)) {
+    throw KeyringError(detail::kidInMessage(kid) + " is not in the configuration");
+  }
+  if (kid == state_->activeKid) {
+    throw KeyringError(detail::kidInMessage(kid) +
+                       " is the active kid: activate another kid first (rotation stage 2)");
+  }
+  state_->keys.erase(state_->keys.find(kid));  // the key's SecretData wipes itself
 }
 
 SecretBuffer KeyConfig::keyBase64(std::string_view kid, InsecureKeyAccess) const {

@@ -104,18 +104,68 @@ std::string kidInMessage(std::string_view kid) {
   return echoableKid(kid) ? "kid \"" + std::string(kid) + "\"" : std::string("a kid");
 }
 
+namespace {
+
+// Why trimmed, non-empty key text is not a 32-byte key in standard padded base64, after the
+// source's name, or "" when only the decoder's canonical check is left. Never quotes the text.
+std::string keyTextProblem(std::string_view text) {
+  if (text.size() >= 2 && (text.front() == '"' || text.front() == '\'') &&
+      text.back() == text.front()) {
+    return " is quoted: remove the quotes around the key (a key is bare standard base64, as "
+           "`connector-crypto keygen` prints it)";
+  }
+  std::size_t pad = 0;
+  while (pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  const std::string_view body = text.substr(0, text.size() - pad);
+  bool urlSafe = false, standard = false;
+  for (const char c : body) {
+    const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    urlSafe = urlSafe || c == '-' || c == '_';
+    standard = standard || c == '+' || c == '/';
+    if (!alnum && c != '-' && c != '_' && c != '+' && c != '/') urlSafe = standard = true;
+  }
+  if (urlSafe && standard) {
+    return " is not valid standard base64: a character outside A-Z a-z 0-9 + / (a space or line "
+           "break inside the key counts), or '=' anywhere but at the end";
+  }
+  if (body.size() % 4 == 1 || pad > 2 || (pad > 0 && text.size() % 4 != 0)) {
+    return " is not valid standard base64: its " + std::to_string(text.size()) +
+           " characters (" + std::to_string(pad) +
+           " of them '=' padding) cannot be base64 (a character lost or added?)";
+  }
+  const std::size_t bytes = body.size() / 4 * 3 + (body.size() % 4 == 0 ? 0 : body.size() % 4 - 1);
+  if (bytes == 16) {
+    return " is a 16-byte key (AES-128): this library needs a 32-byte key (AES-256; mint one "
+           "with `connector-crypto keygen`)";
+  }
+  if (bytes != kKeyBytes) {
+    return " is not a base64 32-byte key: it decodes to " + std::to_string(bytes) +
+           " bytes (expected 44 characters of standard padded base64, as `connector-crypto "
+           "keygen` prints)";
+  }
+  if (urlSafe) {
+    return " is URL-safe base64 ('-', '_'): write the key in standard base64 ('+', '/', '=' "
+           "padding), as `connector-crypto keygen` prints it";
+  }
+  if (pad == 0) {
+    return " is unpadded base64: a 32-byte key is 44 characters, the last one '=' (standard "
+           "padded base64, as `connector-crypto keygen` prints)";
+  }
+  return {};
+}
+
+}  // namespace
+
 SecretData decodeKey(std::string_view base64, const std::string& source) {
   base64 = trimKeyText(base64);
   if (base64.empty()) throw KeyringError(source + " is empty: expected a base64 32-byte key");
-  const std::size_t len = base64DecodedLength(base64);
-  if (len != kKeyBytes) {
-    throw KeyringError(source + " is not a base64 32-byte key (expected 44 characters of standard "
-                                "padded base64, as `connector-crypto keygen` prints)");
-  }
-  SecretData key(len);
-  if (!base64DecodeTo(base64, key.data())) {
+  const std::string problem = keyTextProblem(base64);
+  if (!problem.empty()) throw KeyringError(source + problem);
+  SecretData key(kKeyBytes);
+  if (base64DecodedLength(base64) != kKeyBytes || !base64DecodeTo(base64, key.data())) {
     throw KeyringError(source +
-                       " is not valid standard base64 (alphabet A-Z a-z 0-9 + /, '=' padding)");
+                       " is not canonical base64: the character before '=' has unused bits set "
+                       "(a mistyped key?)");
   }
   return key;
 }

@@ -53,21 +53,21 @@ TEST_CASE("encrypt under bindContext writes a bound envelope that opens only und
   SECTION("the swap: another record's context fails the tag, saying why it may") {
     const auto b = recordContext(kTenantB, kIdB);
     const auto sameTenant = recordContext(kTenantA, kIdB);
-    CHECK(decryptVerdict(e.dump(), k, &b) == "DecryptError:Authentication");
-    CHECK(decryptVerdict(e.dump(), k, &sameTenant) == "DecryptError:Authentication");
+    CHECK(decryptVerdict(e.dump(), k, &b) == "DecryptError:kAuthentication");
+    CHECK(decryptVerdict(e.dump(), k, &sameTenant) == "DecryptError:kAuthentication");
     CHECK(messageOf<cc::DecryptError>([&] { cc::decryptCredentials(e, k, b); }) ==
           "envelope: authentication failed under kid \"v2\" (wrong key, \"iv\"/\"ct\"/\"ctx\" "
           "modified, or the envelope belongs to another record)");
   }
   SECTION("no context: context required, naming the envelope's names") {
-    CHECK(decryptVerdict(e.dump(), k, nullptr) == "Error:ContextRequired");
+    CHECK(decryptVerdict(e.dump(), k, nullptr) == "Error:kContextRequired");
     CHECK(messageOf<cc::Error>([&] { cc::decryptCredentials(e, k); }) ==
           "envelope: context required: the envelope is bound to the context names [collection, "
           "field, id, tenant]; pass the record's EncryptionContext");
   }
   SECTION("other names: EnvelopeError naming both lists") {
     const cc::EncryptionContext other{{"tenant", cc::typedObjectId(kTenantA)}, {"id", "x"}};
-    CHECK(decryptVerdict(e.dump(), k, &other) == "EnvelopeError:ContextMismatch");
+    CHECK(decryptVerdict(e.dump(), k, &other) == "EnvelopeError:kContextMismatch");
     CHECK(messageOf<cc::EnvelopeError>([&] { cc::decryptCredentials(e, k, other); }) ==
           "envelope: context names differ: the envelope is bound to [collection, field, id, "
           "tenant], the caller gave [id, tenant]");
@@ -76,23 +76,23 @@ TEST_CASE("encrypt under bindContext writes a bound envelope that opens only und
     const auto v9 = cc::Keyring::fromBase64({{"v9", test_support::kKeyB}}, "v9");
     json renamed = e;
     renamed["kid"] = "v9";
-    CHECK(decryptVerdict(renamed.dump(), v9, &a) == "DecryptError:Authentication");
+    CHECK(decryptVerdict(renamed.dump(), v9, &a) == "DecryptError:kAuthentication");
   }
   SECTION("ctx stripped or added fails the tag; ctx edited is malformed or other names") {
     json stripped = e;
     stripped.erase("ctx");
-    CHECK(decryptVerdict(stripped.dump(), k, &a) == "DecryptError:Authentication");
-    CHECK(decryptVerdict(stripped.dump(), k, nullptr) == "DecryptError:Authentication");
+    CHECK(decryptVerdict(stripped.dump(), k, &a) == "DecryptError:kAuthentication");
+    CHECK(decryptVerdict(stripped.dump(), k, nullptr) == "DecryptError:kAuthentication");
     const json unbound = cc::encryptCredentials(kPlain, keyring(false), a);
     REQUIRE_FALSE(unbound.contains("ctx"));
     json added = unbound;
     added["ctx"] = a.names();
-    CHECK(decryptVerdict(added.dump(), k, &a) == "DecryptError:Authentication");
+    CHECK(decryptVerdict(added.dump(), k, &a) == "DecryptError:kAuthentication");
     json edited = e;
     edited["ctx"] = {"collection", "field", "id"};
-    CHECK(decryptVerdict(edited.dump(), k, &a) == "EnvelopeError:ContextMismatch");
+    CHECK(decryptVerdict(edited.dump(), k, &a) == "EnvelopeError:kContextMismatch");
     edited["ctx"] = {"tenant", "id", "field", "collection"};
-    CHECK(decryptVerdict(edited.dump(), k, &a) == "EnvelopeError:EnvelopeContext");
+    CHECK(decryptVerdict(edited.dump(), k, &a) == "EnvelopeError:kEnvelopeContext");
   }
 }
 
@@ -110,32 +110,32 @@ TEST_CASE("decrypt: the table of docs/FORMAT.md, row by row") {
       json v = json::parse(bound);
       v["ctx"] = ctx;
       INFO("ctx " << ctx.dump());
-      CHECK(decryptVerdict(v.dump(), off, &a) == "EnvelopeError:EnvelopeContext");
-      CHECK(decryptVerdict(v.dump(), require, nullptr) == "EnvelopeError:EnvelopeContext");
+      CHECK(decryptVerdict(v.dump(), off, &a) == "EnvelopeError:kEnvelopeContext");
+      CHECK(decryptVerdict(v.dump(), require, nullptr) == "EnvelopeError:kEnvelopeContext");
     }
     json seventeen = json::parse(bound);
     seventeen["ctx"] = json::array();
     for (char c = 'a'; c <= 'q'; ++c) seventeen["ctx"].push_back(std::string(1, c));
-    CHECK(decryptVerdict(seventeen.dump(), off, &a) == "EnvelopeError:EnvelopeContext");
+    CHECK(decryptVerdict(seventeen.dump(), off, &a) == "EnvelopeError:kEnvelopeContext");
   }
   SECTION("2. a bound envelope without a context") {
-    CHECK(decryptVerdict(bound, off, nullptr) == "Error:ContextRequired");
-    CHECK(decryptVerdict(bound, require, nullptr) == "Error:ContextRequired");
+    CHECK(decryptVerdict(bound, off, nullptr) == "Error:kContextRequired");
+    CHECK(decryptVerdict(bound, require, nullptr) == "Error:kContextRequired");
   }
   SECTION("3, 4. requireContext refuses an unbound envelope, with a context or without") {
-    CHECK(decryptVerdict(unbound, require, nullptr) == "EnvelopeError:ContextRequiredByKeyring");
-    CHECK(decryptVerdict(unbound, require, &a) == "EnvelopeError:UnboundRefused");
+    CHECK(decryptVerdict(unbound, require, nullptr) == "EnvelopeError:kContextRequiredByKeyring");
+    CHECK(decryptVerdict(unbound, require, &a) == "EnvelopeError:kUnboundRefused");
   }
   SECTION("5. a kid not in the keyring, after the context rules") {
     const auto v1Only = cc::Keyring::fromBase64({{"v1", test_support::kKeyA}}, "v1");
-    CHECK(decryptVerdict(bound, v1Only, &a) == "UnknownKidError:UnknownKid");
-    CHECK(decryptVerdict(bound, v1Only, nullptr) == "Error:ContextRequired");
+    CHECK(decryptVerdict(bound, v1Only, &a) == "UnknownKidError:kUnknownKid");
+    CHECK(decryptVerdict(bound, v1Only, nullptr) == "Error:kContextRequired");
   }
   SECTION("6, 7. other names, then the tag") {
     const cc::EncryptionContext fewer{{"id", "x"}};
-    CHECK(decryptVerdict(bound, off, &fewer) == "EnvelopeError:ContextMismatch");
+    CHECK(decryptVerdict(bound, off, &fewer) == "EnvelopeError:kContextMismatch");
     const auto b = recordContext(kTenantB, kIdB);
-    CHECK(decryptVerdict(bound, require, &b) == "DecryptError:Authentication");
+    CHECK(decryptVerdict(bound, require, &b) == "DecryptError:kAuthentication");
   }
   SECTION("8, 9. an unbound envelope opens with a context or without (the transition)") {
     CHECK(decryptVerdict(unbound, off, &a) == ok);
@@ -151,7 +151,7 @@ TEST_CASE("decrypt: the table of docs/FORMAT.md, row by row") {
     strict.bindContext = true;
     const auto strictKeyring = cc::Keyring::fromBase64({{"v1", test_support::kKeyA}}, "v1", strict);
     CHECK(decryptVerdict(kPlain.dump(), strictKeyring, &a) ==
-          "PlaintextRejectedError:PlaintextRejected");
+          "PlaintextRejectedError:kPlaintextRejected");
   }
   SECTION("a bound envelope opens under requireContext") {
     CHECK(decryptVerdict(bound, require, &a) == ok);
@@ -174,14 +174,14 @@ TEST_CASE("encrypt with and without a context, under each switch") {
     for (const json& v : {kPlain, json("text"), json(5), json::array(), json::object(), bound}) {
       INFO(v.dump());
       CHECK(verdictOf([&] { return cc::encryptCredentials(v, k).dump(); }) ==
-            "Error:ContextRequired");
+            "Error:kContextRequired");
       CHECK(verdictOf([&] { return cc::encryptCredentials(ojson(v), k).dump(); }) ==
-            "Error:ContextRequired");
+            "Error:kContextRequired");
       CHECK(verdictOf([&] { return cc::encryptCredentialsText(v.dump(), k); }) ==
-            "Error:ContextRequired");
+            "Error:kContextRequired");
     }
     CHECK(verdictOf([&] { return cc::encryptPlainCredentials(kPlain, k).dump(); }) ==
-          "Error:ContextRequired");
+          "Error:kContextRequired");
     CHECK(messageOf<cc::Error>([&] { cc::encryptCredentials(kPlain, k); }) ==
           "encryptCredentials: context required: this keyring binds envelopes to their records "
           "(bindContext / CONNECTOR_CRED_BIND_CONTEXT=1); pass the record's EncryptionContext");
@@ -204,16 +204,16 @@ TEST_CASE("encrypt with and without a context, under each switch") {
     CHECK(encryptVerdict(bound, k, a) == "ok:" + bound.dump());
     CHECK(encryptVerdict(unbound, k, a) == "ok:" + unbound.dump());
     // A bound envelope must open under that context, with decrypt's errors.
-    CHECK(encryptVerdict(bound, k, recordContext(kTenantB, kIdB)) == "DecryptError:Authentication");
-    CHECK(encryptVerdict(bound, k, {{"id", "x"}}) == "EnvelopeError:ContextMismatch");
+    CHECK(encryptVerdict(bound, k, recordContext(kTenantB, kIdB)) == "DecryptError:kAuthentication");
+    CHECK(encryptVerdict(bound, k, {{"id", "x"}}) == "EnvelopeError:kContextMismatch");
     std::vector<std::uint8_t> ct;
     REQUIRE(base64_oracle::base64Decode(bound.at("ct").get<std::string>(), ct));
     ct[0] ^= 1;
     json flipped = bound;
     flipped["ct"] = base64_oracle::base64Encode(ct.data(), ct.size());
-    CHECK(encryptVerdict(flipped, k, a) == "DecryptError:Authentication");
+    CHECK(encryptVerdict(flipped, k, a) == "DecryptError:kAuthentication");
     // Under requireContext an unbound envelope is what decrypt refuses: so does encrypt.
-    CHECK(encryptVerdict(unbound, keyring(true, true), a) == "EnvelopeError:UnboundRefused");
+    CHECK(encryptVerdict(unbound, keyring(true, true), a) == "EnvelopeError:kUnboundRefused");
     // Without a context and without bindContext, envelopes come back as in 0.2.
     CHECK(cc::encryptCredentials(bound, keyring()) == bound);
   }
@@ -261,7 +261,7 @@ TEST_CASE("needsRewrap and rewrap with contexts") {
       CHECK(needs == (viaJson == "ok:" + v.dump() ? "ok:false" : "ok:true"));
     } else {
       // needsRewrap throws what rewrap throws without a key; the tag is checked by rewrap alone.
-      if (viaJson != "DecryptError:Authentication") CHECK(needs == viaJson);
+      if (viaJson != "DecryptError:kAuthentication") CHECK(needs == viaJson);
     }
     return shape(viaJson);
   };
@@ -293,16 +293,16 @@ TEST_CASE("needsRewrap and rewrap with contexts") {
     CHECK(rewrapVerdict(json(nullptr), bind, nullptr) == "unchanged");
   }
   SECTION("refusals: no context, other names, another record, requireContext") {
-    CHECK(rewrapVerdict(boundOld, off, nullptr) == "Error:ContextRequired");
-    CHECK(rewrapVerdict(kPlain, bind, nullptr) == "Error:ContextRequired");
-    CHECK(rewrapVerdict(unboundOld, bind, nullptr) == "Error:ContextRequired");
+    CHECK(rewrapVerdict(boundOld, off, nullptr) == "Error:kContextRequired");
+    CHECK(rewrapVerdict(kPlain, bind, nullptr) == "Error:kContextRequired");
+    CHECK(rewrapVerdict(unboundOld, bind, nullptr) == "Error:kContextRequired");
     const cc::EncryptionContext fewer{{"id", "x"}};
-    CHECK(rewrapVerdict(boundOld, off, &fewer) == "EnvelopeError:ContextMismatch");
+    CHECK(rewrapVerdict(boundOld, off, &fewer) == "EnvelopeError:kContextMismatch");
     const json boundActive = cc::encryptCredentials(kPlain, bind, a);
-    CHECK(rewrapVerdict(boundActive, off, &fewer) == "EnvelopeError:ContextMismatch");
+    CHECK(rewrapVerdict(boundActive, off, &fewer) == "EnvelopeError:kContextMismatch");
     const auto b = recordContext(kTenantB, kIdB);
-    CHECK(rewrapVerdict(boundOld, off, &b) == "DecryptError:Authentication");
-    CHECK(rewrapVerdict(unboundOld, require, &a) == "EnvelopeError:UnboundRefused");
+    CHECK(rewrapVerdict(boundOld, off, &b) == "DecryptError:kAuthentication");
+    CHECK(rewrapVerdict(unboundOld, require, &a) == "EnvelopeError:kUnboundRefused");
   }
   SECTION("rewrapCredentialsText re-seals a bound envelope's plaintext byte for byte") {
     const std::string writerText = "{ \"b\":1.50, \"a\":[1e2] }";  // compacted on encrypt
@@ -326,7 +326,7 @@ TEST_CASE("isEncrypted and inspectCredentials know bound envelopes") {
     CHECK_FALSE(cc::isEncrypted(ojson::parse(v.dump())));
     // encrypt refuses to store it as it is: it carries "__enc" but is no envelope.
     CHECK(verdictOf([&] { return cc::encryptCredentials(v, keyring()).dump(); }) ==
-          "EnvelopeError:EnvelopeRefused");
+          "EnvelopeError:kEnvelopeRefused");
   }
   json empty = bound;
   empty["ctx"] = json::array();
@@ -367,13 +367,13 @@ TEST_CASE("the text reader finds ctx as JSON.parse does") {
   SECTION("a repeated ctx: the last one counts") {
     CHECK(decryptVerdict(head + ",\"ctx\":5,\"ctx\":" + names + "}", k, &a) == "ok:" + kPlain.dump());
     CHECK(decryptVerdict(head + ",\"ctx\":" + names + ",\"ctx\":[]}", k, &a) ==
-          "EnvelopeError:EnvelopeContext");
+          "EnvelopeError:kEnvelopeContext");
     CHECK(decryptVerdict(head + ",\"ctx\":" + names + ",\"ctx\":{\"a\":[\"b\"]}}", k, &a) ==
-          "EnvelopeError:EnvelopeContext");
+          "EnvelopeError:kEnvelopeContext");
   }
   SECTION("nested arrays and escaped names inside ctx") {
     CHECK(decryptVerdict(head + ",\"ctx\":[[\"collection\"],\"field\",\"id\",\"tenant\"]}", k, &a) ==
-          "EnvelopeError:EnvelopeContext");
+          "EnvelopeError:kEnvelopeContext");
     CHECK(decryptVerdict(head + ",\"ctx\":[\"\\u0063ollection\",\"field\",\"id\",\"tenant\"]}", k,
                          &a) == "ok:" + kPlain.dump());
   }
@@ -381,7 +381,7 @@ TEST_CASE("the text reader finds ctx as JSON.parse does") {
     std::string many = "[";
     for (int i = 0; i < 20; ++i) many += (i ? ",\"n" : "\"n") + std::to_string(10 + i) + "\"";
     CHECK(decryptVerdict(head + ",\"ctx\":" + many + "]}", k, &a) ==
-          "EnvelopeError:EnvelopeContext");
+          "EnvelopeError:kEnvelopeContext");
   }
 }
 

@@ -185,7 +185,6 @@ TEST_CASE("audit --expect-only KID gates on every record being under KID") {
   SECTION("only envelopes under KID, missing and null fields and blank lines: exit 0") {
     CHECK(audit(v2a + missing + v2b, false).code == 0);
     CHECK(audit(v2a + missing + v2b, true).code == 0);
-    CHECK(audit("", false).code == 0);  // no record at all: nothing needs another key
   }
   SECTION("an envelope under another kid: exit 3, and the summary still printed") {
     const Run r = audit(v2a + under(5, "v1", test_support::kKeyA), false);
@@ -218,5 +217,89 @@ TEST_CASE("audit --expect-only KID gates on every record being under KID") {
   }
   SECTION("a file that cannot be read is still a usage error") {
     CHECK(run({"audit", "--expect-only", "v2", "/nonexistent/x.jsonl"}, {}).code == 2);
+  }
+}
+
+// The gates (--verify, --expect-only, --expect-bound) fail, exit 3, on a shared IV; the expect
+// gates also on an export where no record holds the field (empty, or a mistyped --field).
+TEST_CASE("audit's gates fail on a shared IV and on an export where no record holds the field") {
+  TempDir dir;
+  const std::string envelope = envelopeText({{"t", "tok-copied"}}, "v2", test_support::kKeyB);
+  const std::string own = envelopeText({{"t", "tok-own"}}, "v2", test_support::kKeyB);
+  const auto record = [](int id, const std::string& credentials) {
+    return "{\"_id\":" + std::to_string(id) + ",\"credentials\":" + credentials + "}\n";
+  };
+  const auto audit = [&](const std::string& text, std::vector<std::string> flags) {
+    writeFile(dir.file("in.jsonl"), text);
+    flags.insert(flags.begin(), "audit");
+    flags.push_back(dir.file("in.jsonl"));
+    return run(flags);
+  };
+  const std::string copied = record(1, envelope) + record(2, own) + record(3, envelope);
+  const std::string sharedLines =
+      "connector-crypto audit: one iv held by 2 records: line 1 (_id 1), line 3 (_id 3)\n"
+      "connector-crypto audit: 2 records hold an iv another record holds (a copied envelope, "
+      "or a connector duplicated on purpose: a person decides); the gate fails until sharedIv "
+      "is 0\n";
+  SECTION("--verify: exit 3 on a shared IV, the summary printed") {
+    const Run r = audit(copied, {"--verify"});
+    CHECK(r.code == 3);
+    CHECK(r.out ==
+          "{\"total\":3,\"plaintext\":0,\"encrypted\":{\"v2\":3},\"bound\":{},\"unbound\":{"
+          "\"v2\":3},\"missing\":0,\"invalid\":0,\"unreadable\":0,\"sharedIv\":2}\n");
+    CHECK(r.err == sharedLines);
+    CHECK(audit(record(1, envelope) + record(2, own), {"--verify"}).code == 0);
+  }
+  SECTION("--expect-only and --expect-bound: exit 3 on a shared IV") {
+    const Run r = audit(copied, {"--expect-only", "v2"});
+    CHECK(r.code == 3);
+    CHECK(r.err == sharedLines);
+    CHECK(audit(copied, {"--verify", "--expect-only", "v2"}).code == 3);
+  }
+  SECTION("a count, not a gate, without them: exit 0") {
+    const Run r = audit(copied, {});
+    CHECK(r.code == 0);
+    CHECK(r.err ==
+          "connector-crypto audit: one iv held by 2 records: line 1 (_id 1), line 3 (_id 3)\n");
+  }
+  SECTION("an invalid record under --verify is still exit 1, a shared IV beside it or not") {
+    CHECK(audit(copied + "{\"_id\":4,\"credentials\":{\"__enc\":2}}\n", {"--verify"}).code ==
+          1);
+  }
+  const std::string noField =
+      "connector-crypto audit: no record holds the field \"credentials\" (%): an empty export or "
+      "a mistyped --field passes no gate\n";
+  const auto noFieldFor = [&](const std::string& field, const std::string& records) {
+    std::string m = noField;
+    m.replace(m.find("credentials"), 11, field);
+    m.replace(m.find('%'), 1, records);
+    return m;
+  };
+  SECTION("--expect-only / --expect-bound on an empty export: exit 3") {
+    for (const auto& flags : std::vector<std::vector<std::string>>{
+             {"--expect-only", "v2"}, {"--expect-bound"}, {"--verify", "--expect-only", "v2"}}) {
+      INFO(flags[0]);
+      for (const std::string& text : {std::string(), std::string("\n\n")}) {
+        const Run r = audit(text, flags);
+        CHECK(r.code == 3);
+        CHECK(r.err == noFieldFor("credentials", "0 records"));
+      }
+    }
+  }
+  SECTION("--expect-only with a mistyped --field: every record missing, exit 3") {
+    const Run r = audit(record(1, own) + record(2, own) + "{\"_id\":3,\"credentials\":null}\n",
+                        {"--expect-only", "v2", "--field", "credential"});
+    CHECK(r.code == 3);
+    CHECK(r.out ==
+          "{\"total\":3,\"plaintext\":0,\"encrypted\":{},\"bound\":{},\"unbound\":{},"
+          "\"missing\":3,\"invalid\":0,\"sharedIv\":0}\n");
+    CHECK(r.err == noFieldFor("credential", "3 records, each missing it or null"));
+    CHECK(audit("{\"_id\":1,\"credentials\":null}\n", {"--expect-bound"}).err ==
+          noFieldFor("credentials", "1 record, missing it or null"));
+  }
+  SECTION("one record holding the field is enough; without a gate no record is fine") {
+    CHECK(audit(record(1, own) + "{\"_id\":2}\n", {"--expect-only", "v2"}).code == 0);
+    CHECK(audit("", {}).code == 0);
+    CHECK(audit("", {"--verify"}).code == 0);
   }
 }

@@ -468,7 +468,10 @@ TEST_CASE("audit --verify with a context finds a swapped bound envelope") {
                        "): credentials: envelope: authentication failed under kid \"v2\" (wrong "
                        "key, \"iv\"/\"ct\"/\"ctx\" modified, or the envelope belongs to another "
                        "record)\n" +
-                       shared);
+                       shared +
+                       "connector-crypto audit: 2 records hold an iv another record holds (a "
+                       "copied envelope, or a connector duplicated on purpose: a person decides); "
+                       "the gate fails until sharedIv is 0\n");
     const Run gate =
         run(with({"audit", "--verify", "--expect-only", "v2", dir.file("in.jsonl")}, kAllSources),
             envV1V2());

@@ -64,8 +64,9 @@ TEST_CASE("check prints the active kid and fingerprints, never a key") {
     const Run bad = run({"check"}, {{"CONNECTOR_CRED_KEY", "not-a-key"}});
     CHECK(bad.code == 2);
     CHECK(bad.out.empty());
-    CHECK(bad.err.find("connector-crypto check: CONNECTOR_CRED_KEY is not a base64 32-byte key") ==
-          0);
+    CHECK(bad.err ==
+          "connector-crypto check: CONNECTOR_CRED_KEY is not valid standard base64: its 9 "
+          "characters (0 of them '=' padding) cannot be base64 (a character lost or added?)\n");
     CHECK(run({"check"}, {}).code == 2);
     CHECK(run({"check", "extra"}).code == 2);
   }
@@ -337,6 +338,112 @@ TEST_CASE("rotate stages a new key, then activates it") {
     CHECK(run({"rotate", "--kid", "v3", "-o", "/nonexistent/dir/x.env"}).code == 1);
     const Run help = run({"rotate", "--help"});
     CHECK(help.out.find("no service may read ciphertext before it holds the") != std::string::npos);
+  }
+}
+
+TEST_CASE("rotate --retire drops a kid: stage 3, the configuration without it") {
+  TempDir dir;
+  SECTION("the env lines hold every key but the retired one; the active kid stays") {
+    const Run stage3 = run({"rotate", "--retire", "v1"});
+    REQUIRE(stage3.code == 0);
+    CHECK(stage3.err.empty());
+    CHECK(stage3.out ==
+          "CONNECTOR_CRED_KEYS='{\"v2\":\"" + kKeyB + "\"}'\nCONNECTOR_CRED_ACTIVE_KID=v2\n");
+    const auto keyring =
+        connector_crypto::keyringFromEnv(test_support::envOf(parseEnvLines(stage3.out)));
+    CHECK(keyring.kids() == std::vector<std::string>{"v2"});
+    CHECK(keyring.fingerprint("v2") == test_support::kFingerprintB);
+  }
+  SECTION("--format keys-file: the map a CONNECTOR_CRED_KEYS_FILE holds, the active kid named") {
+    const Run stage3 = run({"rotate", "--retire", "v1", "--format", "keys-file"});
+    REQUIRE(stage3.code == 0);
+    CHECK(stage3.out == "{\"v2\":\"" + kKeyB + "\"}\n");
+    CHECK(stage3.err ==
+          "connector-crypto rotate: a keys file does not carry the active kid: set "
+          "CONNECTOR_CRED_ACTIVE_KID=v2 beside CONNECTOR_CRED_KEYS_FILE on every service\n");
+  }
+  SECTION("-o: a 0600 file, an existing one refused without --force") {
+    const std::string target = dir.file("stage3.env");
+    const Run toFile = run({"rotate", "--retire", "v1", "-o", target});
+    REQUIRE(toFile.code == 0);
+    CHECK(toFile.out.empty());
+    CHECK(toFile.err == "connector-crypto rotate: wrote " + target + " (mode 0600)\n");
+    CHECK(readFile(target) ==
+          "CONNECTOR_CRED_KEYS='{\"v2\":\"" + kKeyB + "\"}'\nCONNECTOR_CRED_ACTIVE_KID=v2\n");
+    struct stat st {};
+    REQUIRE(::stat(target.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    const Run again = run({"rotate", "--retire", "v1", "-o", target});
+    CHECK(again.code == 2);
+    CHECK(again.err.find("exists") != std::string::npos);
+    CHECK(run({"rotate", "--retire", "v1", "-o", target, "--force"}).code == 0);
+    ::symlink(target.c_str(), dir.file("link.env").c_str());
+    CHECK(run({"rotate", "--retire", "v1", "-o", dir.file("link.env"), "--force"}).code == 2);
+  }
+  SECTION("refusals: the active kid, an unknown kid, a second stage, no configuration") {
+    const Run active = run({"rotate", "--retire", "v2"});
+    CHECK(active.code == 2);
+    CHECK(active.out.empty());
+    CHECK(active.err ==
+          "connector-crypto rotate: kid \"v2\" is the active kid: activate another kid first "
+          "(rotation stage 2)\n");
+    const Run unknown = run({"rotate", "--retire", "v9"});
+    CHECK(unknown.code == 2);
+    CHECK(unknown.out.empty());
+    CHECK(unknown.err == "connector-crypto rotate: kid \"v9\" is not in the keyring\n");
+    const Run keyAsKid = run({"rotate", "--retire", test_support::kKeyC});
+    CHECK(keyAsKid.code == 2);
+    CHECK(keyAsKid.err == "connector-crypto rotate: the kid is not in the keyring\n");
+    const Run two = run({"rotate", "--retire", "v1", "--activate", "v2"});
+    CHECK(two.code == 2);
+    CHECK(two.err.rfind("connector-crypto rotate: give exactly one of --kid NEW, --activate KID "
+                        "or --retire KID\n",
+                        0) == 0);
+    CHECK(run({"rotate", "--retire"}).code == 2);
+    CHECK(run({"rotate", "--retire", "v1"}, {}).code == 2);
+    const Run single = run({"rotate", "--retire", "v1"}, {{"CONNECTOR_CRED_KEY", kKeyA}});
+    CHECK(single.code == 2);
+    CHECK(single.err ==
+          "connector-crypto rotate: kid \"v1\" is the active kid: activate another kid first "
+          "(rotation stage 2)\n");
+    CHECK(run({"rotate", "--help"}).out.find("--retire KID") != std::string::npos);
+  }
+}
+
+TEST_CASE("the runbook's three stages, layered in one shell (docs/ROTATION.md)") {
+  // The services' configuration before the rotation: a single key under v1.
+  const std::map<std::string, std::string> shell = {{"CONNECTOR_CRED_KEY", kKeyA},
+                                                    {"CONNECTOR_CRED_KID", "v1"}};
+  const auto layered = [&](const std::string& envLines, bool unsetSingle) {
+    std::map<std::string, std::string> vars = shell;
+    if (unsetSingle) {
+      vars.erase("CONNECTOR_CRED_KEY");
+      vars.erase("CONNECTOR_CRED_KID");
+    }
+    for (const auto& v : parseEnvLines(envLines)) vars[v.first] = v.second;
+    return vars;
+  };
+  const Run stage1 = run({"rotate", "--kid", "v2"}, shell);
+  REQUIRE(stage1.code == 0);
+  const Run stage2 = run({"rotate", "--activate", "v2"}, layered(stage1.out, true));
+  REQUIRE(stage2.code == 0);
+  const Run stage3 = run({"rotate", "--retire", "v1"}, layered(stage2.out, true));
+  REQUIRE(stage3.code == 0);
+  const Run check = run({"check"}, layered(stage3.out, true));
+  REQUIRE(check.code == 0);
+  CHECK(check.out.rfind("active_kid v2\nkid v2 fingerprint ", 0) == 0);
+  CHECK(check.out.find("kid v1") == std::string::npos);
+  SECTION("stages 1 and 2 load over a leftover CONNECTOR_CRED_KEY: its key is in the map") {
+    CHECK(run({"check"}, layered(stage1.out, false)).code == 0);
+    CHECK(run({"check"}, layered(stage2.out, false)).code == 0);
+  }
+  SECTION("stage 3 over a leftover CONNECTOR_CRED_KEY is refused: unset it first") {
+    const Run leftover = run({"check"}, layered(stage3.out, false));
+    CHECK(leftover.code == 2);
+    CHECK(leftover.err ==
+          "connector-crypto check: CONNECTOR_CRED_KEY and CONNECTOR_CRED_KEYS are both set and "
+          "the single key is not in the map: two contradicting configurations; keep only "
+          "CONNECTOR_CRED_KEYS\n");
   }
 }
 

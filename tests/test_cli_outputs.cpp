@@ -397,6 +397,23 @@ TEST_CASE("a pretty-printed or --jsonArray export: rewrap and audit say once why
         const auto at = r.err.find(hint);
         CHECK(at != std::string::npos);
         CHECK(r.err.find(hint, at + 1) == std::string::npos);
+        // The hint is the last word: no summary of a file that was not read as records.
+        if (command == "audit") {
+          CHECK(r.out.empty());
+          CHECK(r.err.size() == at + hint.size());
+        }
+      }
+      if (command == "audit") {
+        // The gates too: a data error (exit 1), not a gate's verdict, and nothing on stdout.
+        for (const std::vector<std::string>& gate :
+             {std::vector<std::string>{"audit", "--verify"},
+              std::vector<std::string>{"audit", "--expect-only", "v2"},
+              std::vector<std::string>{"audit", "--expect-bound"}}) {
+          const Run r = run(gate, envV1V2(), input);
+          CHECK(r.code == 1);
+          CHECK(r.out.empty());
+          CHECK(r.err.size() == r.err.find(hint) + hint.size());
+        }
       }
     }
   }

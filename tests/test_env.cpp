@@ -49,9 +49,9 @@ TEST_CASE("single key from CONNECTOR_CRED_KEY") {
     CHECK(startsWith(envError({{"CONNECTOR_CRED_KEY", kKeyA.substr(0, 40)}}),
                      "CONNECTOR_CRED_KEY is not a base64 32-byte key"));
     CHECK(startsWith(envError({{"CONNECTOR_CRED_KEY", "QUFB" + kKeyA.substr(4, 36) + "-_8="}}),
-                     "CONNECTOR_CRED_KEY is not valid standard base64"));
+                     "CONNECTOR_CRED_KEY is URL-safe base64"));
     CHECK(startsWith(envError({{"CONNECTOR_CRED_KEY", kKeyA.substr(0, 43)}}),
-                     "CONNECTOR_CRED_KEY is not a base64 32-byte key"));
+                     "CONNECTOR_CRED_KEY is unpadded base64"));
     CHECK(startsWith(envError({{"CONNECTOR_CRED_KEY", "   \n"}}),
                      "CONNECTOR_CRED_KEY is empty"));
     CHECK(envError({{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", "bad kid"}}) ==
@@ -177,7 +177,7 @@ TEST_CASE("_FILE variables read secrets from files") {
       f << "not a key";
     }
     CHECK(startsWith(envError({{"CONNECTOR_CRED_KEY_FILE", path}}),
-                     "CONNECTOR_CRED_KEY_FILE is not a base64 32-byte key"));
+                     "CONNECTOR_CRED_KEY_FILE is not valid standard base64"));
   }
   std::remove(path.c_str());
 }

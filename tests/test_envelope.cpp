@@ -167,7 +167,9 @@ TEST_CASE("rule 5: a value carrying __enc decrypts or throws") {
       INFO("__enc: " << bad.dump());
       CHECK(messageOf<EnvelopeError>([&] { decryptCredentials(v, k); }) ==
             "envelope: \"__enc\" must be the number 1 (the only format version this library "
-            "reads)");
+            "reads; canonical Extended JSON's {\"$numberInt\":\"1\"} is not: read MongoDB "
+            "documents as relaxed Extended JSON, or convert them with convertExtendedJson / "
+            "convertExtendedJsonText first)");
     }
   }
   SECTION("missing or non-string members") {

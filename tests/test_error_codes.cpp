@@ -1,4 +1,6 @@
 // Error codes: each failure carries its stable ErrorCode, thrown as the documented class.
+#include <fstream>
+#include <set>
 #include <typeinfo>
 
 #include "test_support.hpp"
@@ -83,6 +85,32 @@ TEST_CASE("every code has a name") {
     const std::string name = cc::errorCodeName(static_cast<ErrorCode>(c));
     CHECK(!name.empty());
   }
-  CHECK(std::string(cc::errorCodeName(ErrorCode::kAuthentication)) == "Authentication");
+  CHECK(std::string(cc::errorCodeName(ErrorCode::kAuthentication)) == "kAuthentication");
   CHECK(std::string(cc::errorCodeName(static_cast<ErrorCode>(999))) == "Unknown");
+}
+
+// One spelling: errorCodeName returns exactly the enumerators README's "Errors" table lists, each
+// code once, so a name read in a log is the name to look up (and to branch on in code).
+TEST_CASE("errorCodeName spells every code as README's error table does") {
+  std::ifstream readme(std::string(CC_VECTORS_DIR) + "/../../README.md");
+  REQUIRE(readme.good());
+  std::set<std::string> documented;
+  std::string line;
+  bool inTable = false;
+  while (std::getline(readme, line)) {
+    if (line.rfind("| `ErrorCode` |", 0) == 0) inTable = true;
+    if (!inTable) continue;
+    if (line.rfind("| `k", 0) == 0) {
+      documented.insert(line.substr(3, line.find('`', 3) - 3));
+    } else if (line.rfind("|", 0) != 0) {
+      break;
+    }
+  }
+  std::set<std::string> named;
+  for (int c = 0; c <= 100; ++c) {
+    const std::string name = cc::errorCodeName(static_cast<ErrorCode>(c));
+    if (name != "Unknown") CHECK(named.insert(name).second);
+  }
+  CHECK(named.size() == 24);
+  CHECK(named == documented);
 }

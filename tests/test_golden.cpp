@@ -242,10 +242,18 @@ TEST_CASE("golden: __enc converted from BSON, relaxed vs canonical Extended JSON
     for (const json& one :
          {json{{"$numberInt", "1"}}, json{{"$numberLong", "1"}}, json{{"$numberDouble", "1.0"}}}) {
       envelope["__enc"] = one;
-      CHECK(
-          messageOf<connector_crypto::EnvelopeError>(
-              [&] { decryptCredentials(envelope, keyring); }) ==
-          "envelope: \"__enc\" must be the number 1 (the only format version this library reads)");
+      // The message names the way out: relaxed mode, or the converter.
+      const std::string message = "envelope: \"__enc\" must be the number 1 (the only format version this library reads; "
+          "canonical Extended JSON's {\"$numberInt\":\"1\"} is not: read MongoDB documents as "
+          "relaxed Extended JSON, or convert them with convertExtendedJson / "
+          "convertExtendedJsonText first)";
+      CHECK(messageOf<connector_crypto::EnvelopeError>(
+                [&] { decryptCredentials(envelope, keyring); }) == message);
+      CHECK(messageOf<connector_crypto::EnvelopeError>([&] {
+              connector_crypto::decryptCredentialsText(envelope.dump(), keyring);
+            }) == message);
+      CHECK(decryptCredentials(connector_crypto::convertExtendedJson(envelope), keyring) ==
+            expected);
     }
   }
 }

@@ -113,14 +113,14 @@ TEST_CASE("KeyConfig::fromEnv: CONNECTOR_CRED_KEY and CONNECTOR_CRED_KID") {
   SECTION("errors name the variable, exactly") {
     SECTION("CONNECTOR_CRED_KEY") {
       CHECK(configError({{"CONNECTOR_CRED_KEY", kKeyA.substr(0, 40)}}) ==
-            "CONNECTOR_CRED_KEY is not a base64 32-byte key (expected 44 characters of standard "
-            "padded base64, as `connector-crypto keygen` prints)");
+            "CONNECTOR_CRED_KEY is not a base64 32-byte key: it decodes to 30 bytes (expected 44 "
+            "characters of standard padded base64, as `connector-crypto keygen` prints)");
       CHECK(configError({{"CONNECTOR_CRED_KEY", kKeyA.substr(0, 20) + " " + kKeyA.substr(20)}}) ==
-            "CONNECTOR_CRED_KEY is not a base64 32-byte key (expected 44 characters of standard "
-            "padded base64, as `connector-crypto keygen` prints)");
+            "CONNECTOR_CRED_KEY is not valid standard base64: a character outside A-Z a-z 0-9 + "
+            "/ (a space or line break inside the key counts), or '=' anywhere but at the end");
       CHECK(configError({{"CONNECTOR_CRED_KEY", kKeyA.substr(0, 42) + "-="}}) ==
-            "CONNECTOR_CRED_KEY is not valid standard base64 (alphabet A-Z a-z 0-9 + /, '=' "
-            "padding)");
+            "CONNECTOR_CRED_KEY is URL-safe base64 ('-', '_'): write the key in standard base64 "
+            "('+', '/', '=' padding), as `connector-crypto keygen` prints it");
       CHECK(configError({{"CONNECTOR_CRED_KEY", " \t\r\n\f\v"}}) ==
             "CONNECTOR_CRED_KEY is empty: expected a base64 32-byte key");
     }
@@ -190,8 +190,9 @@ TEST_CASE("KeyConfig::fromEnv: CONNECTOR_CRED_KEYS and CONNECTOR_CRED_ACTIVE_KID
           "CONNECTOR_CRED_KEYS is not valid JSON (syntax error near byte 51); expected "
           "{\"kid\":\"<base64 key>\", ...}");
     CHECK(configError({{"CONNECTOR_CRED_KEYS", "{\"v1\":\"AAAA\"}"}}) ==
-          "CONNECTOR_CRED_KEYS[\"v1\"] is not a base64 32-byte key (expected 44 characters of "
-          "standard padded base64, as `connector-crypto keygen` prints)");
+          "CONNECTOR_CRED_KEYS[\"v1\"] is not a base64 32-byte key: it decodes to 3 bytes "
+          "(expected 44 characters of standard padded base64, as `connector-crypto keygen` "
+          "prints)");
     CHECK(configError({{"CONNECTOR_CRED_KEYS", keysJson({{"v1", kKeyA}, {"v2", kKeyA}})},
                        {"CONNECTOR_CRED_ACTIVE_KID", "v1"}}) ==
           "CONNECTOR_CRED_KEYS: kids \"v1\" and \"v2\" hold the same key (a copy-paste mistake?); "
@@ -241,8 +242,9 @@ TEST_CASE("KeyConfig::fromEnv: the _FILE twins") {
           "CONNECTOR_CRED_KEY_FILE (a path that looks like a key): cannot open the file");
     const TempFile notKey("not_key", "not a key\n");
     CHECK(configError({{"CONNECTOR_CRED_KEY_FILE", notKey.path()}}) ==
-          "CONNECTOR_CRED_KEY_FILE is not a base64 32-byte key (expected 44 characters of "
-          "standard padded base64, as `connector-crypto keygen` prints)");
+          "CONNECTOR_CRED_KEY_FILE is not valid standard base64: a character outside A-Z a-z "
+          "0-9 + / (a space or line break inside the key counts), or '=' anywhere but at the "
+          "end");
     const TempFile notJson("not_json", kKeyA);
     CHECK(configError({{"CONNECTOR_CRED_KEYS_FILE", notJson.path()}}) ==
           "CONNECTOR_CRED_KEYS_FILE is not valid JSON (syntax error near byte 0); expected "
@@ -319,6 +321,17 @@ TEST_CASE("rotation edits a KeyConfig") {
       CHECK(config.activeKid() == "v3");
       CHECK(config.toKeyring().activeKid() == "v3");
       CHECK(config.toKeyring().fingerprint("v3") == k.fingerprint("v3"));
+      SECTION("and removeKey retires the old kids (stage 3), the options kept") {
+        config.removeKey("v1");
+        config.removeKey("v2");
+        CHECK(config.kids() == std::vector<std::string>{"v3"});
+        CHECK(config.activeKid() == "v3");
+        CHECK_FALSE(config.contains("v1"));
+        const cc::Keyring retired = config.toKeyring();
+        CHECK(retired.kids() == std::vector<std::string>{"v3"});
+        CHECK(retired.fingerprint("v3") == k.fingerprint("v3"));
+        CHECK(retired.options().requireEncrypted);
+      }
     }
   }
   SECTION("refusals leave the configuration as it was") {
@@ -338,6 +351,14 @@ TEST_CASE("rotation edits a KeyConfig") {
         CHECK(msg == std::string("new kid ") + cc::kidProblem(kid));
         requireNoSecret(msg, {kid});
       }
+    }
+    SECTION("a kid to remove that it does not hold, or the active kid") {
+      CHECK(messageOf<KeyringError>([&] { config.removeKey("v9"); }) ==
+            "kid \"v9\" is not in the configuration");
+      CHECK(messageOf<KeyringError>([&] { config.removeKey(kKeyC); }) ==
+            "a kid is not in the configuration");
+      CHECK(messageOf<KeyringError>([&] { config.removeKey("v2"); }) ==
+            "kid \"v2\" is the active kid: activate another kid first (rotation stage 2)");
     }
     SECTION("an active kid it does not hold") {
       CHECK(messageOf<KeyringError>([&] { config.setActiveKid("v9"); }) ==
@@ -391,5 +412,73 @@ TEST_CASE("key bytes leave a KeyConfig only through the InsecureKeyAccess gate")
     CHECK(messageOf<cc::UnknownKidError>([&] {
             config.keyBase64(kKeyB, cc::insecureKeyAccess());
           }) == "keyBase64: the kid is not in the configuration");
+  }
+}
+
+// Each way a key commonly goes wrong gets its own message, naming the variable and never the key.
+TEST_CASE("a key that is not canonical padded base64 of 32 bytes: the message says which problem") {
+  const std::string standard = "++/77/vv++/77/vv++/77/vv++/77/vv++/77/vv++8=";  // 16 x fb ef
+  std::string urlSafe = standard;
+  std::replace(urlSafe.begin(), urlSafe.end(), '+', '-');
+  std::replace(urlSafe.begin(), urlSafe.end(), '/', '_');
+  REQUIRE(KeyConfig::fromEnv(envOf({{"CONNECTOR_CRED_KEY", standard}})).kids().size() == 1);
+  const std::string lengthRule =
+      " (expected 44 characters of standard padded base64, as `connector-crypto keygen` prints)";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"\"" + kKeyA + "\"",
+       "CONNECTOR_CRED_KEY is quoted: remove the quotes around the key (a key is bare standard "
+       "base64, as `connector-crypto keygen` prints it)"},
+      {"'" + kKeyA + "'",
+       "CONNECTOR_CRED_KEY is quoted: remove the quotes around the key (a key is bare standard "
+       "base64, as `connector-crypto keygen` prints it)"},
+      {" \"" + kKeyA + "\"\n",
+       "CONNECTOR_CRED_KEY is quoted: remove the quotes around the key (a key is bare standard "
+       "base64, as `connector-crypto keygen` prints it)"},
+      {urlSafe,
+       "CONNECTOR_CRED_KEY is URL-safe base64 ('-', '_'): write the key in standard base64 "
+       "('+', '/', '=' padding), as `connector-crypto keygen` prints it"},
+      {urlSafe.substr(0, 43),
+       "CONNECTOR_CRED_KEY is URL-safe base64 ('-', '_'): write the key in standard base64 "
+       "('+', '/', '=' padding), as `connector-crypto keygen` prints it"},
+      {kKeyA.substr(0, 43),
+       "CONNECTOR_CRED_KEY is unpadded base64: a 32-byte key is 44 characters, the last one "
+       "'=' (standard padded base64, as `connector-crypto keygen` prints)"},
+      {"AAECAwQFBgcICQoLDA0ODw==",
+       "CONNECTOR_CRED_KEY is a 16-byte key (AES-128): this library needs a 32-byte key "
+       "(AES-256; mint one with `connector-crypto keygen`)"},
+      {"AAECAwQFBgcICQoLDA0ODw",
+       "CONNECTOR_CRED_KEY is a 16-byte key (AES-128): this library needs a 32-byte key "
+       "(AES-256; mint one with `connector-crypto keygen`)"},
+      {"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==",
+       "CONNECTOR_CRED_KEY is not a base64 32-byte key: it decodes to 31 bytes" + lengthRule},
+      {"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g",
+       "CONNECTOR_CRED_KEY is not a base64 32-byte key: it decodes to 33 bytes" + lengthRule},
+      {kKeyA.substr(0, 42) + "9=",
+       "CONNECTOR_CRED_KEY is not canonical base64: the character before '=' has unused bits "
+       "set (a mistyped key?)"},
+      {kKeyA + "=",
+       "CONNECTOR_CRED_KEY is not valid standard base64: its 45 characters (2 of them '=' "
+       "padding) cannot be base64 (a character lost or added?)"},
+      {kKeyA.substr(0, 10) + "=" + kKeyA.substr(11),
+       "CONNECTOR_CRED_KEY is not valid standard base64: a character outside A-Z a-z 0-9 + / "
+       "(a space or line break inside the key counts), or '=' anywhere but at the end"},
+      {standard.substr(0, 20) + "-" + standard.substr(21),
+       "CONNECTOR_CRED_KEY is not valid standard base64: a character outside A-Z a-z 0-9 + / "
+       "(a space or line break inside the key counts), or '=' anywhere but at the end"},
+      {kKeyA.substr(0, 41),
+       "CONNECTOR_CRED_KEY is not valid standard base64: its 41 characters (0 of them '=' "
+       "padding) cannot be base64 (a character lost or added?)"},
+  };
+  for (const auto& [key, message] : cases) {
+    INFO("key: " << key);
+    const std::string got = configError({{"CONNECTOR_CRED_KEY", key}});
+    CHECK(got == message);
+    requireNoSecret(got, {key, kKeyA, standard.substr(0, 20), urlSafe.substr(0, 20)});
+    // The same rule for every source: a map entry, a file, Keyring::fromBase64.
+    const std::string inMap = configError(
+        {{"CONNECTOR_CRED_KEYS", "{\"v1\":" + nlohmann::json(key).dump() + "}"}});
+    CHECK(inMap == "CONNECTOR_CRED_KEYS[\"v1\"]" + message.substr(message.find(' ')));
+    CHECK(messageOf<KeyringError>([&] { cc::Keyring::fromBase64({{"v1", key}}, "v1"); }) ==
+          "kidToKey[\"v1\"]" + message.substr(message.find(' ')));
   }
 }

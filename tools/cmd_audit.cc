@@ -38,10 +38,12 @@ constexpr const char* kAuditHelp =
     "             malformed: no key can ever read it\n"
     "  sharedIv   records whose envelope's IV (its 12 bytes) another record also holds: with\n"
     "             random IVs a repeat is a copied envelope (or a broken random generator).\n"
-    "             Each group is listed on standard error by line and _id. It does not change\n"
-    "             the exit status (connectors duplicated on purpose exist); it must be 0 before\n"
-    "             rewrap binds (docs/ROTATION.md). To count it, audit keeps about 32 bytes and\n"
-    "             the _id of each envelope in memory.\n"
+    "             Each group is listed on standard error by line and _id. With --verify,\n"
+    "             --expect-only or --expect-bound (the gates) a sharedIv above 0 is exit 3: it\n"
+    "             must be 0 before rewrap binds and before a key is dropped (docs/ROTATION.md;\n"
+    "             connectors duplicated on purpose exist: re-encrypt one of them). Without a\n"
+    "             gate it is only counted. To count it, audit keeps about 32 bytes and the _id\n"
+    "             of each envelope in memory.\n"
     "plaintext, encrypted, missing and invalid add up to total. Rewrap and audit classify a\n"
     "record by the same rules. Keys may be added to the summary; none is removed or changes\n"
     "meaning.\n"
@@ -62,6 +64,8 @@ constexpr const char* kAuditHelp =
     "                 aside): the gate before CONNECTOR_CRED_REQUIRE_CONTEXT=1 and before dropping\n"
     "                 the last key that unbound envelopes were written under. With --expect-only\n"
     "                 KID both must hold: every record a bound envelope under KID.\n"
+    "                 Both fail (exit 3) when no record holds the field: an empty export or a\n"
+    "                 mistyped --field (every record missing) passes no gate.\n"
     "  --context NAME=VALUE, --context-id NAME, --context-path NAME, --context-from NAME=FIELD\n"
     "                 with --verify only: open each envelope under its record's own context,\n"
     "                 built as 'connector-crypto rewrap --help' describes (the same options and\n"
@@ -74,12 +78,15 @@ constexpr const char* kAuditHelp =
     "FILE must hold one document per line (mongoexport's default output, not --pretty or\n"
     "--jsonArray).\n"
     "Exit 0 when no record is invalid or unreadable (with --expect-only: every record is an\n"
-    "envelope under KID or missing); 1 when one is (the summary is printed either way), when FILE\n"
-    "fails while being read or when standard output could not be written; 2 usage or\n"
+    "envelope under KID or missing, and at least one holds the field) and, under a gate, no IV\n"
+    "is shared; 1 when one is invalid or unreadable (the summary is printed either way), when\n"
+    "FILE fails while being read or when standard output could not be written; 2 usage or\n"
     "configuration error (FILE cannot be opened or is a folder, --expect-only without a valid\n"
     "kid, a context option without --verify or breaking a rule); 3 with --expect-only or\n"
     "--expect-bound, when any record is not such an envelope (plaintext, another kid, unbound,\n"
-    "invalid, unreadable); a read or write failure is still 1.\n";
+    "invalid, unreadable), when no record holds the field, or when sharedIv is above 0; 3 with\n"
+    "--verify alone when sharedIv is above 0 and nothing is invalid or unreadable; a read or\n"
+    "write failure is still 1.\n";
 
 struct Counts {
   std::uint64_t total = 0, plaintext = 0, missing = 0, invalid = 0, unreadable = 0;
@@ -243,9 +250,13 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
     err << "connector-crypto audit: ... and " << counts.unlisted
         << " more invalid or unreadable records\n";
   }
+  if (counts.wholeFileJson) {
+    // Not read as records at all: no summary of it, and no gate's verdict.
+    printOneDocumentPerLineHint(err, "audit");
+    return kExitDataError;
+  }
   counts.ivs.finish();
   listSharedIvs(err, counts.ivs);
-  if (counts.wholeFileJson) printOneDocumentPerLineHint(err, "audit");
   nlohmann::ordered_json summary;
   summary["total"] = counts.total;
   summary["plaintext"] = counts.plaintext;
@@ -260,18 +271,38 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
   summary["missing"] = counts.missing;
   summary["invalid"] = counts.invalid;
   if (verify) summary["unreadable"] = counts.unreadable;
-  summary["sharedIv"] = counts.ivs.sharedRecords();
+  const std::uint64_t sharedIv = counts.ivs.sharedRecords();
+  summary["sharedIv"] = sharedIv;
   out << summary.dump() << "\n";
-  if (haveExpectOnly || expectBound) {
-    const std::uint64_t others = counts.notExpected;
-    if (others == 0) return kExitOk;
-    err << "connector-crypto audit: " << others << " record" << (others == 1 ? "" : "s")
-        << " not " << (expectBound ? "a bound envelope" : "an envelope")
-        << (haveExpectOnly ? " under \"" + expectOnly + "\"" : std::string())
-        << (verify ? " that decrypts" : "") << "\n";
-    return kExitOthersRemain;
+  const bool expecting = haveExpectOnly || expectBound;
+  // A gate (--verify, --expect-only, --expect-bound) fails on a copied envelope.
+  const bool sharedFails = sharedIv > 0 && (verify || expecting);
+  if (sharedFails) {
+    err << "connector-crypto audit: " << sharedIv
+        << " records hold an iv another record holds (a copied envelope, or a connector "
+           "duplicated on purpose: a person decides); the gate fails until sharedIv is 0\n";
   }
-  return counts.invalid == 0 && counts.unreadable == 0 ? kExitOk : kExitDataError;
+  if (expecting) {
+    const std::uint64_t others = counts.notExpected;
+    if (others > 0) {
+      err << "connector-crypto audit: " << others << " record" << (others == 1 ? "" : "s")
+          << " not " << (expectBound ? "a bound envelope" : "an envelope")
+          << (haveExpectOnly ? " under \"" + expectOnly + "\"" : std::string())
+          << (verify ? " that decrypts" : "") << "\n";
+    }
+    // Nothing to check passes no gate: an empty export, or a --field no record holds.
+    const bool noneHeld = counts.missing == counts.total;
+    if (noneHeld) {
+      const std::uint64_t n = counts.total;
+      err << "connector-crypto audit: no record holds the field \"" << field << "\" ("
+          << n << (n == 1 ? " record" : " records")
+          << (n == 0 ? "" : n == 1 ? ", missing it or null" : ", each missing it or null")
+          << "): an empty export or a mistyped --field passes no gate\n";
+    }
+    return others == 0 && !sharedFails && !noneHeld ? kExitOk : kExitOthersRemain;
+  }
+  if (counts.invalid > 0 || counts.unreadable > 0) return kExitDataError;
+  return sharedFails ? kExitOthersRemain : kExitOk;
 }
 
 }  // namespace

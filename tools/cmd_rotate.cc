@@ -1,5 +1,5 @@
-// rotate: the two stages of a key rotation, printed as CONNECTOR_CRED_KEYS / _ACTIVE_KID lines or as
-// the JSON map of a CONNECTOR_CRED_KEYS_FILE; the configuration is the library's KeyConfig.
+// rotate: the three stages of a key rotation, printed as CONNECTOR_CRED_KEYS / _ACTIVE_KID lines or
+// as the JSON map of a CONNECTOR_CRED_KEYS_FILE; the configuration is the library's KeyConfig.
 #include <optional>
 #include <ostream>
 #include <string_view>
@@ -15,8 +15,9 @@ namespace {
 constexpr const char* kRotateHelp =
     "usage: connector-crypto rotate --kid NEW [--format env|keys-file] [-o FILE [--force]]\n"
     "       connector-crypto rotate --activate KID [--format env|keys-file] [-o FILE [--force]]\n"
+    "       connector-crypto rotate --retire KID [--format env|keys-file] [-o FILE [--force]]\n"
     "\n"
-    "A key rotation has two stages, because no service may read ciphertext before it holds the\n"
+    "A key rotation has stages, because no service may read ciphertext before it holds the\n"
     "key: a service that met an envelope under a kid it does not know would fail to decrypt it.\n"
     "\n"
     "Stage 1, --kid NEW: reads the current configuration from the environment (the same\n"
@@ -32,6 +33,14 @@ constexpr const char* kRotateHelp =
     "two lines with CONNECTOR_CRED_ACTIVE_KID=KID. Deploy them everywhere: new writes go under\n"
     "KID, and every service can already read them. Then bring old records over with\n"
     "'connector-crypto rewrap' and watch 'connector-crypto audit' (docs/ROTATION.md).\n"
+    "\n"
+    "Stage 3, --retire KID: mints nothing; prints the configuration without KID (refused for\n"
+    "the active kid and for a kid the keyring does not hold). Only once\n"
+    "'connector-crypto audit --verify --expect-only <active kid>' exits 0 on every collection and\n"
+    "backup still needed: an envelope under KID no longer opens anywhere. Archive the retired\n"
+    "key offline first. Load each stage's output into a shell without CONNECTOR_CRED_KEY,\n"
+    "CONNECTOR_CRED_KID and their _FILE twins (unset them): a leftover single key that is not in\n"
+    "the map is refused as a second configuration.\n"
     "\n"
     "  --format env        the two lines above (default)\n"
     "  --format keys-file  the content of a CONNECTOR_CRED_KEYS_FILE secret instead: the JSON map\n"
@@ -92,11 +101,11 @@ bool readsBackAs(const SecretBuffer& keys, const std::string& active, const Keyr
 
 int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
               const CliEnv& env) {
-  std::string newKid, activateKid, output, format = "env";
-  bool haveNew = false, haveActivate = false, haveOutput = false, force = false;
+  std::string newKid, activateKid, retireKid, output, format = "env";
+  bool haveNew = false, haveActivate = false, haveRetire = false, haveOutput = false, force = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if ((a == "--kid" || a == "--activate" || a == "-o" || a == "--format") &&
+    if ((a == "--kid" || a == "--activate" || a == "--retire" || a == "-o" || a == "--format") &&
         i + 1 >= args.size()) {
       return usageError(err, "rotate", a + " needs a value");
     }
@@ -106,6 +115,9 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
     } else if (a == "--activate") {
       activateKid = args[++i];
       haveActivate = true;
+    } else if (a == "--retire") {
+      retireKid = args[++i];
+      haveRetire = true;
     } else if (a == "-o") {
       output = args[++i];
       haveOutput = true;
@@ -117,8 +129,9 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
       return usageError(err, "rotate", "unexpected argument '" + a + "'");
     }
   }
-  if (haveNew == haveActivate) {
-    return usageError(err, "rotate", "give exactly one of --kid NEW or --activate KID");
+  if (int{haveNew} + int{haveActivate} + int{haveRetire} != 1) {
+    return usageError(err, "rotate",
+                      "give exactly one of --kid NEW, --activate KID or --retire KID");
   }
   if (format != "env" && format != "keys-file") {
     return usageError(err, "rotate", "--format must be env or keys-file");
@@ -142,15 +155,21 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
 
   // The configuration a service would load (KeyringError, exit 2, when it would not), edited.
   KeyConfig config = KeyConfig::fromEnv(lookupOf(env));
+  // Names a kid the keyring does not hold (never echoing one that breaks the kid rule).
+  const auto notHeld = [](const std::string& kid) {
+    return (isValidKid(kid) ? "kid \"" + kid + "\"" : std::string("the kid")) +
+           " is not in the keyring";
+  };
   if (haveNew) {
     config.addGeneratedKey(newKid);  // refuses a kid the configuration holds
+  } else if (haveRetire) {
+    if (!config.contains(retireKid)) return fail(err, "rotate", notHeld(retireKid), kExitUsage);
+    config.removeKey(retireKid);  // refuses the active kid (KeyringError, exit 2)
   } else {
     if (!config.contains(activateKid)) {
-      return fail(
-          err, "rotate",
-          (isValidKid(activateKid) ? "kid \"" + activateKid + "\"" : std::string("the kid")) +
-              " is not in the keyring: run 'rotate --kid' and deploy its output first",
-          kExitUsage);
+      return fail(err, "rotate",
+                  notHeld(activateKid) + ": run 'rotate --kid' and deploy its output first",
+                  kExitUsage);
     }
     config.setActiveKid(activateKid);
   }

@@ -37,7 +37,8 @@ enum class ErrorCode : int {
   kInternal = 50,            // Error: OpenSSL or the random source failed, or an internal error
 };
 
-// The enumerator's name without the k ("Authentication"), for logs and reports.
+// The enumerator's name as spelled here and in README ("kAuthentication"), for logs and reports;
+// "Unknown" for a value that is not an enumerator.
 CONNECTOR_CRYPTO_API const char* errorCodeName(ErrorCode code) noexcept;
 
 // Base of every exception the library throws (std::bad_alloc aside). Messages name the env var or

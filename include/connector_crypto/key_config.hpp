@@ -72,6 +72,9 @@ class CONNECTOR_CRYPTO_API KeyConfig {
   void addGeneratedKey(const std::string& kid);
   // Rotation, stage 2: makes kid the active kid. Throws KeyringError when kid is not held.
   void setActiveKid(const std::string& kid);
+  // Rotation, stage 3: drops the key under kid (a retired key). Throws KeyringError when kid is
+  // not held or is the active kid.
+  void removeKey(const std::string& kid);
 
   // The key under kid as standard padded base64 (44 characters), in wiped memory: the only way a
   // key leaves a KeyConfig, and a Keyring exposes none. Throws UnknownKidError when kid is not held.

@@ -279,8 +279,8 @@ void expectVerdict(const std::string& name, const std::string& what, const order
 // (the swap), other names fail the comparison with ctx first.
 std::string otherContextVerdict(const cc::EncryptionContext& own,
                                 const cc::EncryptionContext& other) {
-  return own.names() == other.names() ? "DecryptError:Authentication"
-                                      : "EnvelopeError:ContextMismatch";
+  return own.names() == other.names() ? "DecryptError:kAuthentication"
+                                      : "EnvelopeError:kContextMismatch";
 }
 
 // The bound envelope of plaintext `opened` (what decryptVia(api) gave; for the text API its bytes
@@ -336,14 +336,14 @@ void decryptCheckBound(const std::string& in, const std::string& outPath) {
     const cc::EncryptionContext fewer = withoutLastName(context);
     expectVerdict(name, "under its context less one name", envelope, keyring, &fewer,
                   otherContextVerdict(context, fewer));
-    expectVerdict(name, "without a context", envelope, keyring, nullptr, "Error:ContextRequired");
+    expectVerdict(name, "without a context", envelope, keyring, nullptr, "Error:kContextRequired");
     ordered_json stripped = envelope;
     stripped.erase("ctx");
     expectVerdict(name, "with ctx stripped", stripped, keyring, &context,
-                  "DecryptError:Authentication");
+                  "DecryptError:kAuthentication");
     if (c.contains("error")) {
       expectVerdict(name, "under its context", envelope, keyring, &context,
-                    "DecryptError:InvalidPlaintext");
+                    "DecryptError:kInvalidPlaintext");
       continue;
     }
 
@@ -413,7 +413,7 @@ void decryptCheckBound(const std::string& in, const std::string& outPath) {
       if (api == Api::ordered) (void)cc::encryptCredentials(big, keyring);
       if (api == Api::text) (void)cc::encryptCredentialsText(big.dump(), keyring);
     });
-    if (got != "Error:ContextRequired") {
+    if (got != "Error:kContextRequired") {
       fail("no context", std::string(apiName(api)) + " encrypt under bindContext: " + got);
     }
   }
