@@ -99,6 +99,13 @@ TEST_CASE("parsing the environment leaves no key in freed memory") {
         {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_KEY", kKeyC}},
         {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KEY_FILE", keyFile}},
         {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", "bad kid"}},
+        // A key pasted into a kid variable is refused, and its value was read into wiped memory.
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", kKeyB}},
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_ACTIVE_KID", kKeyB}},
+        {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID", kKeyB}},
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_RELOAD_SECONDS", kKeyB}},
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_BIND_CONTEXT", kKeyB}},
+        {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID_FILE", keyFile}},
     };
     for (const auto& vars : failures) {
       const cc::EnvLookup lookup = envOf(vars);
