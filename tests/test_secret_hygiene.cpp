@@ -79,7 +79,10 @@ TEST_CASE("parsing the environment leaves no key in freed memory") {
   };
   for (const auto& [name, vars] : rows) {
     INFO("row: " << name);
-    const cc::EnvLookup lookup = envOf(vars);
+    const cc::EnvLookup env = envOf(vars);
+    // The keyring keeps a copy of its lookup (for reload): this one refers to the caller's, whose
+    // captured strings are the caller's to wipe.
+    const cc::EnvLookup lookup = [&env](const std::string& variable) { return env(variable); };
     std::optional<cc::Keyring> keyring;
     keyring.emplace(cc::Keyring::fromBase64({{"x", kKeyC}}, "x"));  // the slot exists before arming
     CHECK(freedCopies({kKeyA, kKeyB}, [&] { keyring = cc::keyringFromEnv(lookup); }) == 0);
@@ -96,6 +99,13 @@ TEST_CASE("parsing the environment leaves no key in freed memory") {
         {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_KEY", kKeyC}},
         {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KEY_FILE", keyFile}},
         {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", "bad kid"}},
+        // A key pasted into a kid variable is refused, and its value was read into wiped memory.
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", kKeyB}},
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_ACTIVE_KID", kKeyB}},
+        {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID", kKeyB}},
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_RELOAD_SECONDS", kKeyB}},
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_BIND_CONTEXT", kKeyB}},
+        {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID_FILE", keyFile}},
     };
     for (const auto& vars : failures) {
       const cc::EnvLookup lookup = envOf(vars);
