@@ -1,10 +1,15 @@
 // KeyConfig::fromEnv, the one reader of the key configuration: the TypeScript package's environment
 // variables, plus _FILE twins and strict mode. keyringFromEnv is KeyConfig::fromEnv + toKeyring.
 #include <algorithm>
-#include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 #include <string_view>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -26,6 +31,11 @@ constexpr const char* kActiveKidVar = "CONNECTOR_CRED_ACTIVE_KID";
 constexpr const char* kRequireEncryptedVar = "CONNECTOR_CRED_REQUIRE_ENCRYPTED";
 constexpr const char* kBindContextVar = "CONNECTOR_CRED_BIND_CONTEXT";
 constexpr const char* kRequireContextVar = "CONNECTOR_CRED_REQUIRE_CONTEXT";
+constexpr const char* kReloadSecondsVar = "CONNECTOR_CRED_RELOAD_SECONDS";
+// Longest automatic reload interval, in seconds.
+constexpr unsigned kMaxReloadSeconds = 3600;
+// Reads of the whole configuration before giving up while its files keep changing.
+constexpr int kConsistentReadAttempts = 4;
 // Largest secret file read for a _FILE variable.
 constexpr std::size_t kMaxSecretFileBytes = 1024 * 1024;
 
@@ -46,51 +56,105 @@ std::optional<SecretBuffer> lookupSecret(const EnvLookup& lookup, const std::str
   return out;
 }
 
-SecretBuffer readSecretFile(const std::string& variable, const std::string& path) {
-  // The path is echoed unless it looks like a key (the key itself set as the _FILE variable).
-  const std::string where = looksLikeKey(path) ? variable + " (a path that looks like a key)"
-                                               : variable + " (\"" + path + "\")";
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) throw KeyringError(where + ": cannot open the file");
-  // Unbuffered: stdio would otherwise read the secret through a 4 KiB buffer it frees unwiped.
-  std::setvbuf(f, nullptr, _IONBF, 0);
-  SecretBuffer out;
-  char chunk[4096];
-  for (;;) {
-    const std::size_t got = std::fread(chunk, 1, sizeof chunk, f);
-    if (out.size() + got > kMaxSecretFileBytes) {
-      std::fclose(f);
-      OPENSSL_cleanse(chunk, sizeof chunk);
-      throw KeyringError(where + ": the file is larger than 1 MiB");
-    }
-    out.insert(out.end(), chunk, chunk + got);
-    if (got < sizeof chunk) break;
+// strerror_r's text whichever variant the C library declares (GNU: char*, POSIX: int).
+[[maybe_unused]] const char* errorText(const char* gnu, const char*) noexcept { return gnu; }
+[[maybe_unused]] const char* errorText(int posix, const char* buffer) noexcept {
+  return posix == 0 ? buffer : "unknown error";
+}
+
+// The system's reason for errno value error ("No such file or directory").
+std::string systemReason(int error) {
+  char buffer[256] = {};
+  return errorText(strerror_r(error, buffer, sizeof buffer), buffer);
+}
+
+// Closes a descriptor when it goes out of scope.
+struct FileDescriptor {
+  int fd;
+  ~FileDescriptor() {
+    if (fd >= 0) ::close(fd);
   }
-  const bool readError = std::ferror(f) != 0;
-  std::fclose(f);
-  OPENSSL_cleanse(chunk, sizeof chunk);
-  if (readError) throw KeyringError(where + ": cannot read the file");
+};
+
+// Reads the regular file at path (NUL-terminated, in wiped memory) for variable: opened without
+// blocking (a FIFO never hangs), symlinks followed (Kubernetes secret volumes), anything but a
+// regular file refused; every error names the variable and gives the system's reason.
+SecretBuffer readSecretFile(const std::string& variable, const SecretBuffer& path,
+                            std::vector<FileStamp>* files) {
+  const std::string_view pathText(path.data(), path.size() - 1);
+  // The path is echoed unless it looks like a key (the key itself set as the _FILE variable).
+  const std::string where = looksLikeKey(pathText)
+                                ? variable + " (a path that looks like a key)"
+                                : variable + " (\"" + std::string(pathText) + "\")";
+  const FileDescriptor file{::open(path.data(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
+  if (file.fd < 0) throw KeyringError(where + ": cannot open the file: " + systemReason(errno));
+  struct stat info {};
+  if (::fstat(file.fd, &info) != 0) {
+    throw KeyringError(where + ": cannot read the file: " + systemReason(errno));
+  }
+  if (S_ISDIR(info.st_mode)) {
+    throw KeyringError(where + ": cannot read the file: " + systemReason(EISDIR));
+  }
+  if (!S_ISREG(info.st_mode)) {
+    throw KeyringError(where +
+                       ": not a regular file (a FIFO, socket or device); point it at the "
+                       "file that holds the secret");
+  }
+  if (info.st_size > static_cast<off_t>(kMaxSecretFileBytes)) {
+    throw KeyringError(where + ": the file is larger than 1 MiB");
+  }
+  // Read straight into wiped memory (no stdio buffer), at most 1 MiB, whatever st_size said.
+  SecretBuffer out(kMaxSecretFileBytes + 1);
+  std::size_t size = 0;
+  for (;;) {
+    const ssize_t got = ::read(file.fd, out.data() + size, out.size() - size);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw KeyringError(where + ": cannot read the file: " + systemReason(errno));
+    }
+    if (got == 0) break;
+    size += static_cast<std::size_t>(got);
+    if (size > kMaxSecretFileBytes) throw KeyringError(where + ": the file is larger than 1 MiB");
+  }
+  out.resize(size);
+  if (files != nullptr) {
+    files->push_back({std::string(pathText), info.st_dev, info.st_ino, info.st_size, info.st_mtim,
+                      info.st_ctim});
+  }
   return out;
 }
 
 // NAME or NAME_FILE (the Docker/Kubernetes secrets convention); both set is an error.
-std::optional<Setting> readSetting(const EnvLookup& lookup, const std::string& name) {
+std::optional<Setting> readSetting(const EnvLookup& lookup, const std::string& name,
+                                   std::vector<FileStamp>* files) {
   const std::string fileVar = name + "_FILE";
   std::optional<SecretBuffer> direct = lookupSecret(lookup, name);
-  std::optional<std::string> path = lookup(fileVar);
-  if (path && path->empty()) path.reset();
+  std::optional<SecretBuffer> path = lookupSecret(lookup, fileVar);
   if (direct && path) {
     throw KeyringError(name + " and " + fileVar + " are both set; set only one of them");
   }
   if (direct) return Setting{std::move(*direct), name};
-  if (path) return Setting{readSecretFile(fileVar, *path), fileVar};
+  if (path) {
+    path->push_back('\0');
+    return Setting{readSecretFile(fileVar, *path, files), fileVar};
+  }
   return std::nullopt;
 }
 
-std::optional<std::string> readPlain(const EnvLookup& lookup, const std::string& name) {
-  std::optional<std::string> value = lookup(name);
-  if (value && value->empty()) value.reset();
-  return value;
+// A plain variable's value, in wiped memory (a key pasted into the wrong variable leaves no copy).
+std::optional<Setting> readPlain(const EnvLookup& lookup, const std::string& name) {
+  std::optional<SecretBuffer> value = lookupSecret(lookup, name);
+  if (!value) return std::nullopt;
+  return Setting{std::move(*value), name};
+}
+
+// A kid setting, checked by the kid rule before it leaves wiped memory; read from a file, it is
+// trimmed (a file ends with a newline).
+std::optional<std::string> readKid(const std::optional<Setting>& setting, bool fromFile) {
+  if (!setting) return std::nullopt;
+  const std::string_view kid = fromFile ? trimKeyText(setting->view()) : setting->view();
+  requireValidKid(kid, setting->source);
+  return std::string(kid);
 }
 
 // Parser of CONNECTOR_CRED_KEYS: a flat JSON object (RFC 8259) of kid -> base64 string, nothing
@@ -320,10 +384,32 @@ std::vector<NamedKey> parseKeys(const Setting& setting) {
 
 // The rule of every on/off variable: 1 is on; 0, empty or unset is off; anything else is refused.
 bool readSwitch(const EnvLookup& lookup, const char* name) {
-  const std::optional<std::string> value = readPlain(lookup, name);
-  if (!value || *value == "0") return false;
-  if (*value != "1") throw KeyringError(std::string(name) + " must be 1 (on) or 0, empty or unset (off)");
+  const std::optional<Setting> value = readPlain(lookup, name);
+  if (!value || value->view() == "0") return false;
+  if (value->view() != "1") {
+    throw KeyringError(std::string(name) + " must be 1 (on) or 0, empty or unset (off)");
+  }
   return true;
+}
+
+// CONNECTOR_CRED_RELOAD_SECONDS: an integer from 1 to 3600; 0, empty or unset is off.
+std::chrono::milliseconds readReloadInterval(const EnvLookup& lookup) {
+  const std::optional<Setting> value = readPlain(lookup, kReloadSecondsVar);
+  if (!value) return std::chrono::milliseconds(0);
+  const std::string_view text = value->view();
+  unsigned seconds = 0;
+  const bool digits =
+      !text.empty() && text.size() <= 4 &&
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits) {
+    for (const char c : text) seconds = seconds * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (!digits || seconds > kMaxReloadSeconds) {
+    throw KeyringError(std::string(kReloadSecondsVar) +
+                       " must be a whole number of seconds from 1 to 3600 (how often the key "
+                       "files are checked), or 0, empty or unset (off)");
+  }
+  return std::chrono::seconds(seconds);
 }
 
 KeyringOptions readOptions(const EnvLookup& lookup) {
@@ -332,18 +418,43 @@ KeyringOptions readOptions(const EnvLookup& lookup) {
   options.bindContext = readSwitch(lookup, kBindContextVar);
   options.requireContext = readSwitch(lookup, kRequireContextVar);
   checkOptions(options, kBindContextVar, kRequireContextVar);
+  options.reloadInterval = readReloadInterval(lookup);
   return options;
 }
 
-}  // namespace
-}  // namespace detail
+// True when every file still is the one read: stat (following links, as open did) gives the same
+// device, inode, size, modification and change times.
+bool filesUnchanged(const std::vector<FileStamp>& files) {
+  for (const FileStamp& file : files) {
+    struct stat info {};
+    if (::stat(file.path.c_str(), &info) != 0) return false;
+    if (info.st_dev != file.device || info.st_ino != file.inode || info.st_size != file.size ||
+        info.st_mtim.tv_sec != file.modified.tv_sec ||
+        info.st_mtim.tv_nsec != file.modified.tv_nsec ||
+        info.st_ctim.tv_sec != file.changed.tv_sec ||
+        info.st_ctim.tv_nsec != file.changed.tv_nsec) {
+      return false;
+    }
+  }
+  return true;
+}
 
-KeyConfig KeyConfig::fromEnv(const EnvLookup& lookup) {
-  using namespace detail;
-  const KeyringOptions options = readOptions(lookup);
-  std::optional<Setting> single = readSetting(lookup, kKeyVar);
-  std::optional<Setting> map = readSetting(lookup, kKeysVar);
-  const std::optional<std::string> activeKid = readPlain(lookup, kActiveKidVar);
+}  // namespace
+
+std::unique_ptr<KeyConfigState> readKeyConfig(const EnvLookup& lookup,
+                                              std::vector<FileStamp>* files,
+                                              std::optional<std::chrono::milliseconds> interval) {
+  KeyringOptions options = readOptions(lookup);
+  if (interval) {
+    if (interval->count() < 0) throw KeyringError("reloadInterval must not be negative");
+    options.reloadInterval = *interval;
+  }
+  std::optional<Setting> single = readSetting(lookup, kKeyVar, files);
+  std::optional<Setting> map = readSetting(lookup, kKeysVar, files);
+  const std::optional<Setting> activeSetting = readSetting(lookup, kActiveKidVar, files);
+  const std::optional<std::string> activeKid =
+      readKid(activeSetting, activeSetting && activeSetting->source != kActiveKidVar);
+  const std::string activeSource = activeSetting ? activeSetting->source : kActiveKidVar;
 
   if (!single && !map) {
     throw KeyringError(std::string(kKeyVar) +
@@ -352,6 +463,7 @@ KeyConfig KeyConfig::fromEnv(const EnvLookup& lookup) {
   }
   std::vector<NamedKey> keys;
   std::string active;
+  std::string keysSource;
   if (map) {
     keys = parseKeys(*map);
     if (single) {
@@ -367,25 +479,53 @@ KeyConfig KeyConfig::fromEnv(const EnvLookup& lookup) {
                            map->source);
       }
     }
-    active = checkKeys(keys, activeKid.value_or(""), map->source, kActiveKidVar);
+    active = checkKeys(keys, activeKid.value_or(""), map->source, activeSource);
+    keysSource = map->source;
   } else {
-    const std::string kid = readPlain(lookup, kKidVar).value_or(kDefaultKid);
-    requireValidKid(kid, kKidVar);
-    if (activeKid) requireValidKid(*activeKid, kActiveKidVar);
+    const std::string kid = readKid(readPlain(lookup, kKidVar), false).value_or(kDefaultKid);
     if (activeKid && *activeKid != kid) {
-      throw KeyringError(std::string(kActiveKidVar) + " is set but does not match " + kKidVar +
+      throw KeyringError(activeSource + " is set but does not match " + kKidVar +
                          (echoableKid(kid) ? " (\"" + kid + "\")" : std::string()) +
                          "; with a single " + single->source +
                          ", use CONNECTOR_CRED_KID, or use CONNECTOR_CRED_KEYS for several keys");
     }
     keys.push_back({kid, decodeKey(single->view(), single->source)});
     active = checkKeys(keys, kid, single->source, kKidVar);
+    keysSource = single->source;
   }
   auto state = std::make_unique<KeyConfigState>();
   state->options = options;
   state->activeKid = std::move(active);
+  state->keysSource = std::move(keysSource);
+  state->activeSource = activeSource;
   for (NamedKey& named : keys) state->keys.emplace(std::move(named.kid), std::move(named.key));
-  return KeyConfig(std::move(state));
+  return state;
+}
+
+std::unique_ptr<KeyConfigState> readConsistentKeyConfig(
+    const EnvLookup& lookup, std::optional<std::chrono::milliseconds> interval) {
+  for (int attempt = 0; attempt < kConsistentReadAttempts; ++attempt) {
+    std::vector<FileStamp> files;
+    std::unique_ptr<KeyConfigState> config;
+    try {
+      config = readKeyConfig(lookup, &files, interval);
+    } catch (const KeyringError&) {
+      // A file replaced while it was read is a rotation under way, not an error: read again.
+      if (files.empty() || filesUnchanged(files)) throw;
+      continue;
+    }
+    if (filesUnchanged(files)) return config;
+  }
+  throw KeyringError(
+      "the key files (_FILE variables) changed while they were read, " +
+      std::to_string(kConsistentReadAttempts) +
+      " times in a row: a rotation is being written; the current configuration is kept");
+}
+
+}  // namespace detail
+
+KeyConfig KeyConfig::fromEnv(const EnvLookup& lookup) {
+  return KeyConfig(detail::readConsistentKeyConfig(lookup, std::nullopt));
 }
 
 KeyConfig KeyConfig::fromEnv() { return fromEnv(processEnvLookup()); }
@@ -398,9 +538,14 @@ EnvLookup processEnvLookup() {
   };
 }
 
-// One code path: the configuration, then its keyring.
-Keyring keyringFromEnv(const EnvLookup& lookup) { return KeyConfig::fromEnv(lookup).toKeyring(); }
+Keyring keyringFromEnv(const EnvLookup& lookup, std::chrono::milliseconds reloadInterval) {
+  return detail::liveKeyring(lookup, reloadInterval);
+}
 
-Keyring keyringFromEnv() { return KeyConfig::fromEnv().toKeyring(); }
+Keyring keyringFromEnv(const EnvLookup& lookup) {
+  return detail::liveKeyring(lookup, std::nullopt);
+}
+
+Keyring keyringFromEnv() { return keyringFromEnv(processEnvLookup()); }
 
 }  // namespace connector_crypto

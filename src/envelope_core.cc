@@ -256,14 +256,15 @@ CredentialsInfo inspectEnvelope(const EnvelopeFields& fields) {
 
 void refusePlaintextIfStrict(const char* operation, const KeyringState& state) {
   if (!state.options.requireEncrypted) return;
-  state.plaintextRejected.fetch_add(1, std::memory_order_relaxed);
-  throw PlaintextRejectedError(std::string(operation) +
-                               ": the stored value is plaintext, and this keyring requires "
-                               "encryption (requireEncrypted / CONNECTOR_CRED_REQUIRE_ENCRYPTED=1)");
+  state.counters->plaintextRejected.fetch_add(1, std::memory_order_relaxed);
+  throw PlaintextRejectedError(
+      std::string(operation) +
+      ": the stored value is plaintext, and this keyring requires "
+      "encryption (requireEncrypted / CONNECTOR_CRED_REQUIRE_ENCRYPTED=1)");
 }
 
 void countPassthrough(const KeyringState& state) noexcept {
-  state.plaintextPassthroughs.fetch_add(1, std::memory_order_relaxed);
+  state.counters->plaintextPassthroughs.fetch_add(1, std::memory_order_relaxed);
 }
 
 void throwPlaintextNotJson() {
@@ -292,38 +293,41 @@ SealedMembers seal(const char* operation, std::string_view json, const Keyring& 
 
 void admitEnvelope(const EnvelopeFields& fields, const Keyring& keyring,
                    const EncryptionContext* context) {
-  const KeyringState& state = KeyringAccess::state(keyring);
-  writeContext("encryptCredentials", state, context);
-  // Without a context an envelope comes back as it is (as in 0.2); with one, whatever decrypt
-  // would refuse under that context is refused here too (the plaintext is wiped with envelope).
-  if (context == nullptr) return;
-  if (fields.ctx.state == EnvelopeNames::State::absent && !state.options.requireContext) return;
-  ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
-  openText(envelope, state, context);
+  withKidRetry(keyring, [&](const KeyringState& state) {
+    writeContext("encryptCredentials", state, context);
+    // Without a context an envelope comes back as it is (as in 0.2); with one, whatever decrypt
+    // would refuse under that context is refused here too (the plaintext is wiped with envelope).
+    if (context == nullptr) return;
+    if (fields.ctx.state == EnvelopeNames::State::absent && !state.options.requireContext) return;
+    ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
+    openText(envelope, state, context);
+  });
 }
 
 void open(const EnvelopeFields& fields, const Keyring& keyring, const EncryptionContext* context,
           JsonEvents& events) {
-  const KeyringState& state = KeyringAccess::state(keyring);
-  ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
-  const KeyEntry& entry = admitOpening(envelope, state, context);
-  // Decrypted in place: the plaintext is followed by the tag and the padding the parser may read.
-  const std::size_t size = openInPlace(envelope, entry, context);
-  const std::string_view plaintext(reinterpret_cast<const char*>(envelope.sealed.data()), size);
-  if (!parse(plaintext, true, events)) throwPlaintextNotJson();
-  entry.countDecryption(envelope.bound);
+  withKidRetry(keyring, [&](const KeyringState& state) {
+    ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
+    const KeyEntry& entry = admitOpening(envelope, state, context);
+    // Decrypted in place: the plaintext is followed by the tag and the padding the parser may read.
+    const std::size_t size = openInPlace(envelope, entry, context);
+    const std::string_view plaintext(reinterpret_cast<const char*>(envelope.sealed.data()), size);
+    if (!parse(plaintext, true, events)) throwPlaintextNotJson();
+    entry.countDecryption(envelope.bound);
+  });
 }
 
-bool reseal(const EnvelopeFields& fields, const Keyring& keyring,
-            const EncryptionContext* context, SealedMembers& out) {
-  const KeyringState& state = KeyringAccess::state(keyring);
-  const EncryptionContext* bindTo = writeContext("rewrapCredentials", state, context);
-  ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
-  if (!needsReseal(envelope, state, context)) return false;
-  const std::size_t size = openText(envelope, state, context);
-  // Never unbound: a bound envelope stays bound to the context it opened under.
-  out = sealBytes(envelope.sealed.data(), size, state, envelope.bound ? context : bindTo);
-  return true;
+bool reseal(const EnvelopeFields& fields, const Keyring& keyring, const EncryptionContext* context,
+            SealedMembers& out) {
+  return withKidRetry(keyring, [&](const KeyringState& state) {
+    const EncryptionContext* bindTo = writeContext("rewrapCredentials", state, context);
+    ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
+    if (!needsReseal(envelope, state, context)) return false;
+    const std::size_t size = openText(envelope, state, context);
+    // Never unbound: a bound envelope stays bound to the context it opened under.
+    out = sealBytes(envelope.sealed.data(), size, state, envelope.bound ? context : bindTo);
+    return true;
+  });
 }
 
 bool needsRewrap(const EnvelopeFields& fields, const Keyring& keyring,

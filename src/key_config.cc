@@ -79,8 +79,10 @@ Keyring KeyConfig::toKeyring() const {
     for (const auto& [kid, key] : state_->keys) keys.push_back({kid, key});
   }
   // A KeyConfig is valid by construction; the keyring's rules run again all the same.
+  KeyringOptions noReload = options();
+  noReload.reloadInterval = std::chrono::milliseconds(0);  // no sources to follow
   return detail::buildKeyring(std::move(keys), activeKid(), "KeyConfig", "KeyConfig's active kid",
-                              options());
+                              noReload);
 }
 
 void KeyConfig::addGeneratedKey(const std::string& kid) {

@@ -20,6 +20,21 @@ KeyEntry::~KeyEntry() {
   for (KeyShard& shard : shards_) delete shard.cipher.load(std::memory_order_acquire);
 }
 
+namespace {
+
+// The first 8 bytes of digest as 16 lowercase hex characters.
+std::string hexPrefix(const unsigned char* digest) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < 8; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0x0F]);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::size_t threadShard() noexcept {
   static std::atomic<std::size_t> next{0};
   thread_local const std::size_t shard = next.fetch_add(1, std::memory_order_relaxed) % kKeyShards;
@@ -168,20 +183,84 @@ std::string checkKeys(const std::vector<NamedKey>& keys, const std::string& acti
   return activeKid;
 }
 
-Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
-                     const std::string& keysSource, const std::string& activeSource,
-                     const KeyringOptions& options) {
+std::string keyFingerprint(ByteView key) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  std::size_t macLen = 0;
+  const std::string_view label(kFingerprintLabel);
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data, key.size,
+                reinterpret_cast<const unsigned char*>(label.data()), label.size(), mac, sizeof mac,
+                &macLen) == nullptr ||
+      macLen < 8) {
+    throw Error("fingerprint: HMAC-SHA-256 failed");
+  }
+  return hexPrefix(mac);
+}
+
+namespace {
+
+// The configuration fingerprint: SHA-256 over each "kid NUL fingerprint LF" in kid order, then the
+// active kid; only key fingerprints enter it, so it reveals nothing more about a key.
+std::string configFingerprintOf(const KeyringState& state) {
+  std::string text;
+  for (const auto& [kid, entry] : state.entries) {
+    text += kid;
+    text.push_back('\0');
+    text += keyFingerprint(entry->key());
+    text.push_back('\n');
+  }
+  text += "active\0";
+  text += state.active->kid();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digestLen = 0;
+  if (EVP_Digest(text.data(), text.size(), digest, &digestLen, EVP_sha256(), nullptr) != 1 ||
+      digestLen < 8) {
+    throw Error("configFingerprint: SHA-256 failed");
+  }
+  return hexPrefix(digest);
+}
+
+}  // namespace
+
+std::shared_ptr<KeyringState> buildState(std::vector<NamedKey> keys, const std::string& activeKid,
+                                         const std::string& keysSource,
+                                         const std::string& activeSource,
+                                         const KeyringOptions& options,
+                                         const KeyringState* previous) {
   const std::string active = checkKeys(keys, activeKid, keysSource, activeSource);
   checkOptions(options, "options.bindContext", "options.requireContext");
   auto state = std::make_shared<KeyringState>();
   state->options = options;
+  if (previous != nullptr) state->counters = previous->counters;
   for (NamedKey& named : keys) {
+    std::shared_ptr<const KeyEntry> entry;
+    if (previous != nullptr) {
+      auto it = previous->entries.find(named.kid);
+      if (it != previous->entries.end() && it->second->key().size == named.key.size() &&
+          CRYPTO_memcmp(it->second->key().data, named.key.data(), named.key.size()) == 0) {
+        entry = it->second;
+      }
+    }
+    if (!entry) entry = std::make_shared<const KeyEntry>(named.kid, std::move(named.key));
     std::string kid = named.kid;
-    state->entries.emplace(std::move(kid),
-                           std::make_unique<KeyEntry>(named.kid, std::move(named.key)));
+    state->entries.emplace(std::move(kid), std::move(entry));
   }
   state->active = state->find(active);
-  return KeyringAccess::make(std::move(state));
+  state->fingerprint = configFingerprintOf(*state);
+  return state;
+}
+
+void KeyringCore::publish(std::shared_ptr<KeyringState> state) {
+  state->core = this;
+  history.push_back(state);
+  current.store(state.get(), std::memory_order_release);
+}
+
+Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
+                     const std::string& keysSource, const std::string& activeSource,
+                     const KeyringOptions& options) {
+  auto core = std::make_shared<KeyringCore>();
+  core->publish(buildState(std::move(keys), activeKid, keysSource, activeSource, options, nullptr));
+  return KeyringAccess::make(std::move(core));
 }
 
 }  // namespace detail
@@ -197,13 +276,12 @@ const char* kidProblem(std::string_view kid) noexcept {
 
 bool isValidKid(std::string_view kid) noexcept { return kidProblem(kid) == nullptr; }
 
-Keyring::Keyring(std::shared_ptr<const detail::KeyringState> state) noexcept
-    : state_(std::move(state)) {}
+Keyring::Keyring(std::shared_ptr<detail::KeyringCore> core) noexcept : core_(std::move(core)) {}
 
-Keyring::Keyring(Keyring&& other) noexcept : state_(other.state_) {}
+Keyring::Keyring(Keyring&& other) noexcept : core_(other.core_) {}
 
 Keyring& Keyring::operator=(Keyring&& other) noexcept {
-  state_ = other.state_;
+  core_ = other.core_;
   return *this;
 }
 
@@ -219,56 +297,65 @@ Keyring Keyring::fromBase64(const std::map<std::string, std::string>& kidToKey,
   return detail::buildKeyring(std::move(keys), activeKid, "kidToKey", "activeKid", options);
 }
 
-const std::string& Keyring::activeKid() const noexcept { return state_->active->kid(); }
+std::string Keyring::activeKid() const { return detail::KeyringAccess::state(*this).active->kid(); }
 
 std::vector<std::string> Keyring::kids() const {
+  const detail::KeyringState& state = detail::KeyringAccess::state(*this);
   std::vector<std::string> out;
-  out.reserve(state_->entries.size());
-  for (const auto& entry : state_->entries) out.push_back(entry.first);
+  out.reserve(state.entries.size());
+  for (const auto& entry : state.entries) out.push_back(entry.first);
   return out;
 }
 
-bool Keyring::contains(std::string_view kid) const noexcept { return state_->find(kid) != nullptr; }
+bool Keyring::contains(std::string_view kid) const noexcept {
+  return detail::KeyringAccess::state(*this).find(kid) != nullptr;
+}
 
 std::string Keyring::fingerprint(std::string_view kid) const {
-  const detail::KeyEntry* entry = state_->find(kid);
+  const detail::KeyEntry* entry = detail::KeyringAccess::state(*this).find(kid);
   if (entry == nullptr) {
     throw UnknownKidError(detail::echoableKid(kid)
                               ? "fingerprint: kid \"" + std::string(kid) +
                                     "\" is not in the keyring"
                               : std::string("fingerprint: the kid is not in the keyring"));
   }
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  std::size_t macLen = 0;
-  const std::string_view label(kFingerprintLabel);
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, entry->key().data, entry->key().size,
-                reinterpret_cast<const unsigned char*>(label.data()), label.size(), mac,
-                sizeof mac, &macLen) == nullptr ||
-      macLen < 8) {
-    throw Error("fingerprint: HMAC-SHA-256 failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < 8; ++i) {
-    out.push_back(kHex[mac[i] >> 4]);
-    out.push_back(kHex[mac[i] & 0x0F]);
-  }
-  return out;
+  return detail::keyFingerprint(entry->key());
 }
 
-const KeyringOptions& Keyring::options() const noexcept { return state_->options; }
+KeyringOptions Keyring::options() const noexcept {
+  return detail::KeyringAccess::state(*this).options;
+}
+
+std::string Keyring::configFingerprint() const {
+  return detail::KeyringAccess::state(*this).fingerprint;
+}
 
 KeyringStats Keyring::stats() const {
+  const detail::KeyringState& state = detail::KeyringAccess::state(*this);
   KeyringStats out;
-  for (const auto& [kid, entry] : state_->entries) {
+  for (const auto& [kid, entry] : state.entries) {
     const std::uint64_t bound = entry->boundDecryptions();
     out.perKid[kid] = {entry->encryptions(), entry->decryptions(), bound};
     out.boundOpened += bound;
     out.unboundOpened += entry->decryptions() - bound;
   }
-  out.plaintextPassthroughs = state_->plaintextPassthroughs.load(std::memory_order_relaxed);
-  out.plaintextRejected = state_->plaintextRejected.load(std::memory_order_relaxed);
+  out.plaintextPassthroughs = state.counters->plaintextPassthroughs.load(std::memory_order_relaxed);
+  out.plaintextRejected = state.counters->plaintextRejected.load(std::memory_order_relaxed);
+  out.configFingerprint = state.fingerprint;
+  const detail::KeyringCore& core = detail::KeyringAccess::core(*this);
+  out.reloads = core.reloads.load(std::memory_order_relaxed);
+  out.reloadsChanged = core.reloadsChanged.load(std::memory_order_relaxed);
+  out.reloadFailures = core.reloadFailures.load(std::memory_order_relaxed);
+  const std::lock_guard<std::mutex> lock(core.mutex);
+  out.lastReloadError = core.lastError;
+  out.lastReloadErrorTime = core.lastErrorTime;
   return out;
+}
+
+ReloadResult Keyring::reload() const { return detail::KeyringAccess::core(*this).reload(); }
+
+bool Keyring::reloadable() const noexcept {
+  return detail::KeyringAccess::core(*this).lookup.has_value();
 }
 
 }  // namespace connector_crypto

@@ -3,15 +3,19 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "aead.hpp"
+#include "connector_crypto/error.hpp"
 #include "connector_crypto/keyring.hpp"
 #include "connector_crypto/secret_data.hpp"
 
@@ -80,12 +84,26 @@ class KeyEntry {
   mutable std::array<KeyShard, kKeyShards> shards_;
 };
 
+// Counters that outlive a reload: every configuration of a keyring shares them.
+struct KeyringCounters {
+  std::atomic<std::uint64_t> plaintextPassthroughs{0};
+  std::atomic<std::uint64_t> plaintextRejected{0};
+};
+
+struct KeyringCore;
+
+// One configuration of a keyring: immutable once published. Entries are shared with the
+// configurations before and after it that hold the same kid and key (their contexts and counters
+// survive a reload).
 struct KeyringState {
-  std::map<std::string, std::unique_ptr<KeyEntry>, std::less<>> entries;
+  std::map<std::string, std::shared_ptr<const KeyEntry>, std::less<>> entries;
   const KeyEntry* active = nullptr;
   KeyringOptions options;
-  mutable std::atomic<std::uint64_t> plaintextPassthroughs{0};
-  mutable std::atomic<std::uint64_t> plaintextRejected{0};
+  // Keyring::configFingerprint().
+  std::string fingerprint;
+  std::shared_ptr<KeyringCounters> counters = std::make_shared<KeyringCounters>();
+  // The keyring this configuration belongs to (set when published; it outlives the state).
+  KeyringCore* core = nullptr;
 
   // The entry under kid, or nullptr.
   const KeyEntry* find(std::string_view kid) const noexcept {
@@ -94,13 +112,87 @@ struct KeyringState {
   }
 };
 
+// This process's monotonic clock in nanoseconds, as cheap as the system allows (a coarse clock).
+std::int64_t monotonicNanos() noexcept;
+
+// What every copy of a keyring shares: the configuration in force (one atomic pointer: the hot
+// path never locks), every configuration it replaced (kept, so a call that started under one
+// finishes under it, until the last copy dies), and what reload needs.
+struct KeyringCore {
+  std::atomic<const KeyringState*> current{nullptr};
+  // The sources (keyringFromEnv), or nullopt (fromBase64, KeyConfig::toKeyring).
+  std::optional<EnvLookup> lookup;
+  // CONNECTOR_CRED_RELOAD_SECONDS replaced by the caller (keyringFromEnv's interval argument).
+  std::optional<std::chrono::milliseconds> intervalOverride;
+  // Automatic reload period in nanoseconds (0: off); fixed at construction.
+  std::int64_t intervalNanos = 0;
+  // When the next automatic check is due (monotonicNanos), claimed by compare-exchange.
+  std::atomic<std::int64_t> nextCheckNanos{0};
+  // The last reload for an unknown kid (at most one per second).
+  std::int64_t lastKidReloadNanos = 0;  // guarded by mutex
+  bool kidReloadDone = false;           // guarded by mutex
+
+  // Serialises reloads and guards what follows.
+  mutable std::mutex mutex;
+  std::vector<std::shared_ptr<const KeyringState>> history;
+  std::string lastError;
+  std::chrono::system_clock::time_point lastErrorTime{};
+  std::atomic<std::uint64_t> reloads{0};
+  std::atomic<std::uint64_t> reloadsChanged{0};
+  std::atomic<std::uint64_t> reloadFailures{0};
+
+  KeyringCore() = default;
+  KeyringCore(const KeyringCore&) = delete;
+  KeyringCore& operator=(const KeyringCore&) = delete;
+
+  // Publishes state as the configuration in force (the caller holds mutex, or owns the core).
+  void publish(std::shared_ptr<KeyringState> state);
+
+  // The configuration in force; first, when automatic reload is on and the interval has elapsed,
+  // the one caller that claims the check re-reads the sources (the others go on without waiting).
+  const KeyringState& load() noexcept {
+    if (intervalNanos != 0) {
+      const std::int64_t due = nextCheckNanos.load(std::memory_order_relaxed);
+      if (monotonicNanos() >= due) checkDue(due);
+    }
+    return *current.load(std::memory_order_acquire);
+  }
+  // The automatic check, for the caller that wins the compare-exchange on nextCheckNanos.
+  void checkDue(std::int64_t due) noexcept;
+  // Keyring::reload.
+  ReloadResult reload();
+  // After an UnknownKidError under seen: the configuration to retry with (reloaded at most once per
+  // second when automatic reload is on), or nullptr when there is none newer than seen.
+  const KeyringState* afterUnknownKid(const KeyringState& seen);
+};
+
 // Lets the library's own code reach a Keyring's state.
 struct KeyringAccess {
-  static const KeyringState& state(const Keyring& keyring) noexcept { return *keyring.state_; }
-  static Keyring make(std::shared_ptr<const KeyringState> state) noexcept {
-    return Keyring(std::move(state));
+  // The configuration a call uses from start to end.
+  static const KeyringState& state(const Keyring& keyring) noexcept {
+    return keyring.core_->load();
+  }
+  static KeyringCore& core(const Keyring& keyring) noexcept { return *keyring.core_; }
+  static Keyring make(std::shared_ptr<KeyringCore> core) noexcept {
+    return Keyring(std::move(core));
   }
 };
+
+// Runs fn(state) under the keyring's configuration; when it throws UnknownKidError and a newer
+// configuration is found (afterUnknownKid), runs it once more under that one (item "activation
+// race": an envelope under a kid another instance has just activated).
+template <typename Fn>
+auto withKidRetry(const Keyring& keyring, Fn&& fn) {
+  const KeyringState& state = KeyringAccess::state(keyring);
+  const KeyringState* fresh = nullptr;
+  try {
+    return fn(state);
+  } catch (const UnknownKidError&) {
+    fresh = KeyringAccess::core(keyring).afterUnknownKid(state);
+    if (fresh == nullptr) throw;
+  }
+  return fn(*fresh);
+}
 
 // A decoded key under a kid, for building a keyring.
 struct NamedKey {
@@ -120,7 +212,22 @@ std::string checkKeys(const std::vector<NamedKey>& keys, const std::string& acti
 void checkOptions(const KeyringOptions& options, const std::string& bindSource,
                   const std::string& requireSource);
 
-// checkKeys and checkOptions, then the keyring of those keys.
+// checkKeys and checkOptions, then the configuration of those keys; entries of previous under the
+// same kid with the same key are shared (previous: nullptr, or the configuration replaced).
+std::shared_ptr<KeyringState> buildState(std::vector<NamedKey> keys, const std::string& activeKid,
+                                         const std::string& keysSource,
+                                         const std::string& activeSource,
+                                         const KeyringOptions& options,
+                                         const KeyringState* previous);
+
+// The first 16 lowercase hex characters of HMAC-SHA-256(key, kFingerprintLabel).
+std::string keyFingerprint(ByteView key);
+
+// keyringFromEnv: the configuration read through lookup, and lookup kept for reload. interval, when
+// set, replaces CONNECTOR_CRED_RELOAD_SECONDS.
+Keyring liveKeyring(const EnvLookup& lookup, std::optional<std::chrono::milliseconds> interval);
+
+// buildState, then a keyring holding it (no sources: nothing to reload).
 Keyring buildKeyring(std::vector<NamedKey> keys, const std::string& activeKid,
                      const std::string& keysSource, const std::string& activeSource,
                      const KeyringOptions& options);

@@ -70,21 +70,22 @@ SecretBuffer decryptText(std::string_view stored, const Keyring& keyring,
                          const EncryptionContext* context) {
   constexpr const char* kOperation = "decryptCredentialsText";
   return detail::guarded(kOperation, [&]() -> SecretBuffer {
-    const KeyringState& state = KeyringAccess::state(keyring);
-    JsonTextTop top;
-    scanOrThrow(kOperation, "stored", stored, false, &top);
-    if (carriesEnc(top)) {
-      detail::ParsedEnvelope envelope =
-          detail::parseEnvelope(top.fields, detail::kJsonParsePadding);
-      const std::size_t size = detail::openText(envelope, state, context);
-      const auto* begin = reinterpret_cast<const char*>(envelope.sealed.data());
-      return SecretBuffer(begin, begin + size);
-    }
-    if (top.kind != JsonTextTop::Kind::null) {
-      detail::refusePlaintextIfStrict(kOperation, state);
-      detail::countPassthrough(state);
-    }
-    return SecretBuffer(stored.begin(), stored.end());
+    return detail::withKidRetry(keyring, [&](const KeyringState& state) -> SecretBuffer {
+      JsonTextTop top;
+      scanOrThrow(kOperation, "stored", stored, false, &top);
+      if (carriesEnc(top)) {
+        detail::ParsedEnvelope envelope =
+            detail::parseEnvelope(top.fields, detail::kJsonParsePadding);
+        const std::size_t size = detail::openText(envelope, state, context);
+        const auto* begin = reinterpret_cast<const char*>(envelope.sealed.data());
+        return SecretBuffer(begin, begin + size);
+      }
+      if (top.kind != JsonTextTop::Kind::null) {
+        detail::refusePlaintextIfStrict(kOperation, state);
+        detail::countPassthrough(state);
+      }
+      return SecretBuffer(stored.begin(), stored.end());
+    });
   });
 }
 

@@ -169,7 +169,8 @@ TEST_CASE("_FILE variables read secrets from files") {
   }
   SECTION("a missing file") {
     CHECK(envError({{"CONNECTOR_CRED_KEY_FILE", "/nonexistent/key"}}) ==
-          "CONNECTOR_CRED_KEY_FILE (\"/nonexistent/key\"): cannot open the file");
+          "CONNECTOR_CRED_KEY_FILE (\"/nonexistent/key\"): cannot open the file: No such file or "
+          "directory");
   }
   SECTION("errors name the _FILE variable") {
     {

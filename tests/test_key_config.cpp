@@ -233,12 +233,14 @@ TEST_CASE("KeyConfig::fromEnv: the _FILE twins") {
     CHECK(configError({{"CONNECTOR_CRED_KEYS", "{}"}, {"CONNECTOR_CRED_KEYS_FILE", key.path()}}) ==
           "CONNECTOR_CRED_KEYS and CONNECTOR_CRED_KEYS_FILE are both set; set only one of them");
     CHECK(configError({{"CONNECTOR_CRED_KEY_FILE", "/nonexistent/key"}}) ==
-          "CONNECTOR_CRED_KEY_FILE (\"/nonexistent/key\"): cannot open the file");
+          "CONNECTOR_CRED_KEY_FILE (\"/nonexistent/key\"): cannot open the file: No such file or "
+          "directory");
     CHECK(configError({{"CONNECTOR_CRED_KEYS_FILE", "/tmp"}}) ==
-          "CONNECTOR_CRED_KEYS_FILE (\"/tmp\"): cannot read the file");
+          "CONNECTOR_CRED_KEYS_FILE (\"/tmp\"): cannot read the file: Is a directory");
     // The key itself set as the path: never echoed.
     CHECK(configError({{"CONNECTOR_CRED_KEY_FILE", kKeyA}}) ==
-          "CONNECTOR_CRED_KEY_FILE (a path that looks like a key): cannot open the file");
+          "CONNECTOR_CRED_KEY_FILE (a path that looks like a key): cannot open the file: No such "
+          "file or directory");
     const TempFile notKey("not_key", "not a key\n");
     CHECK(configError({{"CONNECTOR_CRED_KEY_FILE", notKey.path()}}) ==
           "CONNECTOR_CRED_KEY_FILE is not a base64 32-byte key (expected 44 characters of "

@@ -1,6 +1,7 @@
 // Keyring: the AES-256 keys a service holds, each under a key id (kid), and the active kid.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -15,7 +16,7 @@
 namespace connector_crypto {
 
 namespace detail {
-struct KeyringState;
+struct KeyringCore;
 struct KeyringAccess;
 }  // namespace detail
 
@@ -33,6 +34,23 @@ struct KeyringOptions {
   // Needs bindContext (KeyringError otherwise: it would refuse what it writes). Off by default
   // (CONNECTOR_CRED_REQUIRE_CONTEXT); turn on once no unbound envelope remains (docs/ROTATION.md).
   bool requireContext = false;
+  // Automatic reload (keyringFromEnv keyrings): at most once per interval, the first call that
+  // finds the interval elapsed re-reads the sources and swaps in a changed configuration
+  // (Keyring::reload). Zero, the default, is off (CONNECTOR_CRED_RELOAD_SECONDS). No thread is
+  // started.
+  std::chrono::milliseconds reloadInterval{0};
+};
+
+// What Keyring::reload did. Never holds a key.
+struct ReloadResult {
+  // True when the sources were read and validated (the configuration in force is theirs).
+  bool ok = false;
+  // True when a different configuration was swapped in.
+  bool changed = false;
+  // Why it failed (naming the variable at fault), or what it did.
+  std::string message;
+  // Keyring::configFingerprint() after the call.
+  std::string configFingerprint;
 };
 
 // A snapshot of a keyring's counters (relaxed atomics: each figure is exact, the set is not a
@@ -52,10 +70,22 @@ struct KeyringStats {
   std::uint64_t plaintextPassthroughs = 0;
   // Non-null plaintext that strict mode refused.
   std::uint64_t plaintextRejected = 0;
+  // Keyring::configFingerprint(): which configuration is in force.
+  std::string configFingerprint;
+  // Reloads (explicit or automatic) that read and validated the sources, changed or not.
+  std::uint64_t reloads = 0;
+  // Of which those that swapped in a different configuration.
+  std::uint64_t reloadsChanged = 0;
+  // Reloads refused (current configuration kept), and the last one's message and time.
+  std::uint64_t reloadFailures = 0;
+  std::string lastReloadError;
+  std::chrono::system_clock::time_point lastReloadErrorTime{};
 };
 
-// Immutable set of 32-byte keys under kids, with one active kid; copies share the same keys and
-// counters. Safe to share between threads. Key bytes are never exposed and are wiped when freed.
+// A set of 32-byte keys under kids, with one active kid; copies share the same keys, counters and
+// reloads. Safe to share between threads. Key bytes are never exposed and are wiped when freed.
+// Each call uses one configuration from start to end; a keyring built by keyringFromEnv can swap in
+// a new one (reload), and keeps the configurations it replaced (wiped) until its last copy dies.
 class CONNECTOR_CRYPTO_API Keyring {
  public:
   // Builds a keyring from kid -> standard base64 key (32 bytes once decoded), with the same validation
@@ -71,22 +101,34 @@ class CONNECTOR_CRYPTO_API Keyring {
   Keyring& operator=(Keyring&& other) noexcept;
   ~Keyring() = default;
 
-  // The kid that encryptCredentials writes under.
-  const std::string& activeKid() const noexcept;
+  // The kid that encryptCredentials writes under (a copy: a reload may change it).
+  std::string activeKid() const;
   // Every kid the keyring holds, sorted.
   std::vector<std::string> kids() const;
   // True when the keyring holds a key under kid.
   bool contains(std::string_view kid) const noexcept;
   // First 16 lowercase hex characters of HMAC-SHA-256(key, kFingerprintLabel); throws UnknownKidError.
   std::string fingerprint(std::string_view kid) const;
-  // The options the keyring was built with.
-  const KeyringOptions& options() const noexcept;
-  // The counters since construction.
+  // The options in force.
+  KeyringOptions options() const noexcept;
+  // 16 lowercase hex characters naming the configuration: the set of (kid, fingerprint(kid)) and
+  // the active kid. Reveals nothing about a key beyond fingerprint(kid).
+  std::string configFingerprint() const;
+  // The counters since construction, and the reload history.
   KeyringStats stats() const;
 
+  // Re-reads the sources the keyring was built from (keyringFromEnv: the same EnvLookup and rules),
+  // validates the whole configuration and only then swaps it in. Refused, keeping the current
+  // configuration: any KeyConfig::fromEnv error, a held kid given different key bytes, a file that
+  // changed while it was read (after a few retries). Dropping a kid is allowed. A keyring from
+  // fromBase64 has nothing to re-read (ok, unchanged). Throws nothing but std::bad_alloc.
+  ReloadResult reload() const;
+  // True when the keyring has sources to re-read (built by keyringFromEnv).
+  bool reloadable() const noexcept;
+
  private:
-  explicit Keyring(std::shared_ptr<const detail::KeyringState> state) noexcept;
-  std::shared_ptr<const detail::KeyringState> state_;
+  explicit Keyring(std::shared_ptr<detail::KeyringCore> core) noexcept;
+  std::shared_ptr<detail::KeyringCore> core_;
   friend struct detail::KeyringAccess;
 };
 
@@ -108,12 +150,19 @@ CONNECTOR_CRYPTO_API bool isValidKid(std::string_view kid) noexcept;
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
 // Builds the keyring from the process environment (CONNECTOR_CRED_KEY[_FILE], CONNECTOR_CRED_KID,
-// CONNECTOR_CRED_KEYS[_FILE], CONNECTOR_CRED_ACTIVE_KID, CONNECTOR_CRED_REQUIRE_ENCRYPTED,
-// CONNECTOR_CRED_BIND_CONTEXT, CONNECTOR_CRED_REQUIRE_CONTEXT). Call it
-// once at startup; throws KeyringError naming the variable at fault. The same as
-// KeyConfig::fromEnv().toKeyring() (key_config.hpp), the one reader of those variables.
+// CONNECTOR_CRED_KEYS[_FILE], CONNECTOR_CRED_ACTIVE_KID[_FILE], CONNECTOR_CRED_REQUIRE_ENCRYPTED,
+// CONNECTOR_CRED_BIND_CONTEXT, CONNECTOR_CRED_REQUIRE_CONTEXT, CONNECTOR_CRED_RELOAD_SECONDS). Call
+// it once at startup; throws KeyringError naming the variable at fault. The configuration is
+// KeyConfig::fromEnv()'s (key_config.hpp), the one reader of those variables; the keyring keeps the
+// lookup to re-read them (Keyring::reload).
 CONNECTOR_CRYPTO_API Keyring keyringFromEnv();
-// The same rules, reading variables through lookup (tests, or a service with its own config source).
+// The same rules, reading variables through lookup (tests, or a service with its own config
+// source). The keyring keeps a copy of lookup and calls it again on reload: what it captures must
+// outlive the keyring when reload is used.
 CONNECTOR_CRYPTO_API Keyring keyringFromEnv(const EnvLookup& lookup);
+// The same, with reloadInterval in place of CONNECTOR_CRED_RELOAD_SECONDS (zero: off; negative:
+// KeyringError).
+CONNECTOR_CRYPTO_API Keyring keyringFromEnv(const EnvLookup& lookup,
+                                            std::chrono::milliseconds reloadInterval);
 
 }  // namespace connector_crypto
