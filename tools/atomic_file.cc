@@ -24,20 +24,25 @@ std::string folderOf(const std::string& path) {
 
 std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 
-// The temporary file a signal must remove: one armed AtomicFile per process (the CLI has one).
+// The temporary files a signal must remove: up to kSlots armed AtomicFiles at once per process
+// (rotate -o DIR holds two).
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 constexpr std::size_t kSignalCount = sizeof kSignals / sizeof kSignals[0];
-char gTemp[4096];
-volatile std::sig_atomic_t gArmed = 0;
+constexpr std::size_t kSlots = 2;
+char gTemp[kSlots][4096];
+volatile std::sig_atomic_t gArmed[kSlots] = {};
+std::size_t gArmedCount = 0;  // changed only with the signals blocked
 struct sigaction gPrevious[kSignalCount];
 bool gInstalled[kSignalCount];
 
 // Async-signal-safe: unlink, sigaction and raise only.
 extern "C" void removeTempAndReraise(int sig) {
   const int savedErrno = errno;
-  if (gArmed != 0) {
-    gArmed = 0;
-    ::unlink(gTemp);
+  for (std::size_t slot = 0; slot < kSlots; ++slot) {
+    if (gArmed[slot] != 0) {
+      gArmed[slot] = 0;
+      ::unlink(gTemp[slot]);
+    }
   }
   for (std::size_t i = 0; i < kSignalCount; ++i) {
     if (kSignals[i] == sig) ::sigaction(sig, &gPrevious[i], nullptr);
@@ -68,27 +73,35 @@ class SignalsBlocked {
   sigset_t old_;
 };
 
-// Called with the signals blocked. A signal the process ignores (nohup) stays ignored.
-bool arm(const std::string& temp) {
-  if (gArmed != 0 || temp.size() >= sizeof gTemp) return false;
-  std::memcpy(gTemp, temp.c_str(), temp.size() + 1);
-  gArmed = 1;
-  for (std::size_t i = 0; i < kSignalCount; ++i) {
-    gInstalled[i] = false;
-    if (::sigaction(kSignals[i], nullptr, &gPrevious[i]) != 0) continue;
-    if (!(gPrevious[i].sa_flags & SA_SIGINFO) && gPrevious[i].sa_handler == SIG_IGN) continue;
-    struct sigaction action {};
-    action.sa_handler = removeTempAndReraise;
-    sigemptyset(&action.sa_mask);
-    for (int sig : kSignals) sigaddset(&action.sa_mask, sig);
-    gInstalled[i] = ::sigaction(kSignals[i], &action, nullptr) == 0;
+// Called with the signals blocked: the slot that now holds temp, or -1 when none is free. The
+// handlers are installed with the first armed slot. A signal the process ignores (nohup) stays
+// ignored.
+int arm(const std::string& temp) {
+  if (temp.size() >= sizeof gTemp[0]) return -1;
+  std::size_t slot = 0;
+  while (slot < kSlots && gArmed[slot] != 0) ++slot;
+  if (slot == kSlots) return -1;
+  std::memcpy(gTemp[slot], temp.c_str(), temp.size() + 1);
+  gArmed[slot] = 1;
+  if (gArmedCount++ == 0) {
+    for (std::size_t i = 0; i < kSignalCount; ++i) {
+      gInstalled[i] = false;
+      if (::sigaction(kSignals[i], nullptr, &gPrevious[i]) != 0) continue;
+      if (!(gPrevious[i].sa_flags & SA_SIGINFO) && gPrevious[i].sa_handler == SIG_IGN) continue;
+      struct sigaction action {};
+      action.sa_handler = removeTempAndReraise;
+      sigemptyset(&action.sa_mask);
+      for (int sig : kSignals) sigaddset(&action.sa_mask, sig);
+      gInstalled[i] = ::sigaction(kSignals[i], &action, nullptr) == 0;
+    }
   }
-  return true;
+  return static_cast<int>(slot);
 }
 
-// Called with the signals blocked.
-void disarm() {
-  gArmed = 0;
+// Called with the signals blocked; the previous handlers return with the last armed slot.
+void disarm(int slot) {
+  gArmed[slot] = 0;
+  if (--gArmedCount != 0) return;
   for (std::size_t i = 0; i < kSignalCount; ++i) {
     if (gInstalled[i]) ::sigaction(kSignals[i], &gPrevious[i], nullptr);
     gInstalled[i] = false;
@@ -104,10 +117,10 @@ void AtomicFile::discard() noexcept {
   fd_ = -1;
   if (!temp_.empty()) ::unlink(temp_.c_str());
   temp_.clear();
-  if (armed_) {
+  if (slot_ >= 0) {
     SignalsBlocked blocked;
-    disarm();
-    armed_ = false;
+    disarm(slot_);
+    slot_ = -1;
   }
 }
 
@@ -151,7 +164,7 @@ bool AtomicFile::open(const std::string& target, Existing existing) {
   fd_ = ::mkostemp(name.data(), O_CLOEXEC);  // mode 0600
   if (fd_ < 0) return fail("cannot create a temporary file next to " + quoted(target));
   temp_ = name.data();
-  armed_ = arm(temp_);
+  slot_ = arm(temp_);
   return true;
 }
 

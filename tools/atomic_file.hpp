@@ -15,7 +15,8 @@ enum class Existing { kReplace, kRefuse };
 // FIFO, socket), and with Existing::kRefuse an existing regular file. The target is untouched
 // (not created) unless commit() succeeds; the file it gets is mode 0600 whatever an existing
 // target had. The temporary file is removed when the object dies uncommitted, and by a SIGINT,
-// SIGTERM or SIGHUP that stops the process while it exists (then the signal is re-raised).
+// SIGTERM or SIGHUP that stops the process while it exists (then the signal is re-raised); the
+// signals know two open AtomicFiles at once (rotate -o DIR writes two files).
 // Methods return false and set error() (naming the target and the system's reason) on failure.
 class AtomicFile {
  public:
@@ -40,7 +41,7 @@ class AtomicFile {
   std::string target_;
   std::string temp_;
   int fd_ = -1;
-  bool armed_ = false;  // the signal handlers know temp_
+  int slot_ = -1;  // where the signal handlers know temp_ (-1: they do not)
   bool refused_ = false;
   std::string error_;
 };

@@ -1,5 +1,9 @@
 // rotate: the three stages of a key rotation, printed as CONNECTOR_CRED_KEYS / _ACTIVE_KID lines or
 // as the JSON map of a CONNECTOR_CRED_KEYS_FILE; the configuration is the library's KeyConfig.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <optional>
 #include <ostream>
 #include <string_view>
@@ -46,6 +50,12 @@ constexpr const char* kRotateHelp =
     "  --format keys-file  the content of a CONNECTOR_CRED_KEYS_FILE secret instead: the JSON map\n"
     "            {\"<kid>\":\"<key>\",...} and a newline. The file does not carry the active kid:\n"
     "            standard error says which CONNECTOR_CRED_ACTIVE_KID=<kid> to set beside it.\n"
+    "  --format keys-file -o DIR   DIR an existing folder (or a name ending in '/'): writes\n"
+    "            DIR/keys.json (the map, for CONNECTOR_CRED_KEYS_FILE) and DIR/active-kid (the\n"
+    "            active kid and a newline, for CONNECTOR_CRED_ACTIVE_KID_FILE), each as -o FILE\n"
+    "            writes a file, keys.json first. Both are checked before anything is minted; an\n"
+    "            existing one is refused without --force. One Kubernetes Secret holding both\n"
+    "            entries switches them at once (docs/ROTATION.md, \"Rotation without restarts\").\n"
     "  -o FILE   write the output to FILE instead of standard output: atomically (a temporary\n"
     "            file next to it, fsync, rename), always mode 0600. Refused (exit 2, nothing\n"
     "            touched) when FILE exists, since a second run mints a different key that may\n"
@@ -99,6 +109,71 @@ bool readsBackAs(const SecretBuffer& keys, const std::string& active, const Keyr
   return true;
 }
 
+// The folder -o names for --format keys-file, without trailing '/': an existing folder (never
+// through a symbolic link), or any name ending in '/'; nullopt for a file (-o FILE).
+std::optional<std::string> folderTarget(const std::string& target) {
+  std::string folder = target;
+  while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
+  struct stat st {};
+  const bool isFolder = ::lstat(folder.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  if (!isFolder && target.back() != '/') return std::nullopt;
+  return folder;
+}
+
+// rotate --format keys-file -o DIR: DIR/keys.json and DIR/active-kid, both opened (so checked by
+// the -o rules) before anything is minted, and written keys.json first.
+class KeysFolder {
+ public:
+  // 0, or the exit code after the reason is on err; nothing is touched when it refuses.
+  int open(const std::string& folder, bool force, std::ostream& err) {
+    const std::string prefix = folder.back() == '/' ? folder : folder + "/";
+    keysPath_ = prefix + "keys.json";
+    kidPath_ = prefix + "active-kid";
+    struct stat st {};
+    if (::lstat(folder.c_str(), &st) != 0 && errno != ENOENT) {
+      return fail(err, "rotate",
+                  "cannot write into \"" + folder + "\" (" + std::strerror(errno) + ")",
+                  kExitDataError);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      return fail(err, "rotate",
+                  "\"" + folder + "/\" is not a folder" +
+                      (S_ISLNK(st.st_mode) ? " but a symbolic link; -o never follows one" : "") +
+                      " (--format keys-file -o DIR writes into an existing folder)",
+                  kExitUsage);
+    }
+    const Existing existing = force ? Existing::kReplace : Existing::kRefuse;
+    if (!keys_.open(keysPath_, existing)) return outputFailure(err, "rotate", keys_);
+    if (!kid_.open(kidPath_, existing)) return outputFailure(err, "rotate", kid_);
+    return kExitOk;
+  }
+
+  int write(const SecretBuffer& keysJson, const std::string& active, std::ostream& err) {
+    SecretBuffer text;
+    text.reserve(keysJson.size() + 1);
+    text.insert(text.end(), keysJson.begin(), keysJson.end());
+    append(text, "\n");
+    if (!keys_.write({text.data(), text.size()})) return outputFailure(err, "rotate", keys_);
+    if (!kid_.write(active + "\n")) return outputFailure(err, "rotate", kid_);
+    // keys.json first: a service reading the folder between the two renames sees the new keys
+    // with the old active kid, which the new keys of every stage hold.
+    if (!keys_.commit()) return outputFailure(err, "rotate", keys_);
+    if (!kid_.commit()) {
+      return fail(err, "rotate",
+                  "wrote \"" + keysPath_ + "\" but not \"" + kidPath_ + "\": " + kid_.error(),
+                  kExitDataError);
+    }
+    err << "connector-crypto rotate: wrote " << keysPath_ << " and " << kidPath_
+        << " (mode 0600): point CONNECTOR_CRED_KEYS_FILE and CONNECTOR_CRED_ACTIVE_KID_FILE "
+           "at them\n";
+    return kExitOk;
+  }
+
+ private:
+  std::string keysPath_, kidPath_;
+  AtomicFile keys_, kid_;
+};
+
 int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
               const CliEnv& env) {
   std::string newKid, activateKid, retireKid, output, format = "env";
@@ -148,8 +223,14 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
   }
 
   // The target is checked before anything is minted; nothing is touched when it is refused.
+  const std::optional<std::string> folder =
+      haveOutput && format == "keys-file" ? folderTarget(output) : std::nullopt;
+  KeysFolder keysFolder;
+  if (folder) {
+    if (const int code = keysFolder.open(*folder, force, err)) return code;
+  }
   AtomicFile file;
-  if (haveOutput && !file.open(output, force ? Existing::kReplace : Existing::kRefuse)) {
+  if (haveOutput && !folder && !file.open(output, force ? Existing::kReplace : Existing::kRefuse)) {
     return outputFailure(err, "rotate", file);
   }
 
@@ -210,6 +291,7 @@ int runRotate(const std::vector<std::string>& args, std::ostream& out, std::ostr
     }
   };
 
+  if (folder) return keysFolder.write(keys, active, err);
   if (!haveOutput) {
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     // The hint only once the output is out (runCli reports a lost write).
