@@ -318,6 +318,7 @@ KeyringStats Keyring::stats() const {
   }
   out.plaintextPassthroughs = state_->plaintextPassthroughs.load(std::memory_order_relaxed);
   out.plaintextRejected = state_->plaintextRejected.load(std::memory_order_relaxed);
+  out.contextIgnored = state_->contextIgnored.load(std::memory_order_relaxed);
   return out;
 }
 

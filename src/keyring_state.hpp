@@ -86,6 +86,7 @@ struct KeyringState {
   KeyringOptions options;
   mutable std::atomic<std::uint64_t> plaintextPassthroughs{0};
   mutable std::atomic<std::uint64_t> plaintextRejected{0};
+  mutable std::atomic<std::uint64_t> contextIgnored{0};
 
   // The entry under kid, or nullptr.
   const KeyEntry* find(std::string_view kid) const noexcept {
