@@ -270,6 +270,12 @@ void countPassthrough(const KeyringState& state) noexcept {
   state.counters->plaintextPassthroughs.fetch_add(1, std::memory_order_relaxed);
 }
 
+void countContextIgnored(const KeyringState& state, const EncryptionContext* context) noexcept {
+  if (context != nullptr && !state.options.bindContext) {
+    state.counters->contextIgnored.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 void throwPlaintextNotJson() {
   throw DecryptError(
       ErrorCode::kInvalidPlaintext,
@@ -290,8 +296,10 @@ bool hasEnvelopeShape(const EnvelopeFields& fields) noexcept {
 SealedMembers seal(const char* operation, std::string_view json, const Keyring& keyring,
                    const EncryptionContext* context) {
   const KeyringState& state = KeyringAccess::state(keyring);
-  return sealBytes(reinterpret_cast<const std::uint8_t*>(json.data()), json.size(), state,
-                   writeContext(operation, state, context));
+  SealedMembers sealed = sealBytes(reinterpret_cast<const std::uint8_t*>(json.data()), json.size(),
+                                   state, writeContext(operation, state, context));
+  countContextIgnored(state, context);
+  return sealed;
 }
 
 void admitEnvelope(const EnvelopeFields& fields, const Keyring& keyring,
@@ -325,10 +333,14 @@ bool reseal(const EnvelopeFields& fields, const Keyring& keyring, const Encrypti
   return withKidRetry(keyring, [&](const KeyringState& state) {
     const EncryptionContext* bindTo = writeContext("rewrapCredentials", state, context);
     ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
-    if (!needsReseal(envelope, state, context)) return false;
+    if (!needsReseal(envelope, state, context)) {
+      if (!envelope.bound) countContextIgnored(state, context);
+      return false;
+    }
     const std::size_t size = openText(envelope, state, context);
     // Never unbound: a bound envelope stays bound to the context it opened under.
     out = sealBytes(envelope.sealed.data(), size, state, envelope.bound ? context : bindTo);
+    if (!envelope.bound) countContextIgnored(state, context);
     return true;
   });
 }

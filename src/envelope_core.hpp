@@ -90,6 +90,10 @@ void refusePlaintextIfStrict(const char* operation, const KeyringState& state);
 // decrypt returned non-null plaintext unchanged (Keyring::stats).
 void countPassthrough(const KeyringState& state) noexcept;
 
+// A write given context left its envelope unbound because bindContext is off
+// (KeyringStats::contextIgnored); nothing when context is null or the keyring binds.
+void countContextIgnored(const KeyringState& state, const EncryptionContext* context) noexcept;
+
 // The classification of a value that carries "__enc" (inspectCredentials): an envelope, or
 // malformed with the code decrypt throws.
 CredentialsInfo inspectEnvelope(const EnvelopeFields& fields);

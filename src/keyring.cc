@@ -399,6 +399,7 @@ KeyringStats Keyring::stats() const {
   const std::lock_guard<std::mutex> lock(core.mutex);
   out.lastReloadError = core.lastError;
   out.lastReloadErrorTime = core.lastErrorTime;
+  out.contextIgnored = state.counters->contextIgnored.load(std::memory_order_relaxed);
   return out;
 }
 

@@ -88,6 +88,7 @@ class KeyEntry {
 struct KeyringCounters {
   std::atomic<std::uint64_t> plaintextPassthroughs{0};
   std::atomic<std::uint64_t> plaintextRejected{0};
+  std::atomic<std::uint64_t> contextIgnored{0};
 };
 
 struct KeyringCore;

@@ -45,8 +45,10 @@ std::string sealPlainText(const char* operation, std::string_view json, const Ke
                           const EncryptionContext* context) {
   const EncryptionContext* boundTo = detail::writeContext(operation, state, context);
   const SecretBuffer compact = detail::compactJsonText(json);
-  return detail::envelopeText(detail::sealBytes(
+  std::string envelope = detail::envelopeText(detail::sealBytes(
       reinterpret_cast<const std::uint8_t*>(compact.data()), compact.size(), state, boundTo));
+  detail::countContextIgnored(state, context);
+  return envelope;
 }
 
 std::string encryptText(std::string_view json, const Keyring& keyring,

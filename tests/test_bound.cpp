@@ -421,6 +421,41 @@ TEST_CASE("keyring switches and their counters") {
                 "keyring would refuse the unbound envelopes it writes; turn on "
                 "CONNECTOR_CRED_BIND_CONTEXT first");
   }
+  SECTION("stats count the writes whose context bound nothing (bindContext off)") {
+    const auto off = keyring();
+    const auto on = keyring(true);
+    const auto a = recordContext(kTenantA, kIdA);
+    const json v1Unbound = cc::encryptCredentials(kPlain, keyring(false, false, "v1"));
+    const json v2Unbound = cc::encryptCredentials(kPlain, off);
+    const json v1Bound = cc::encryptCredentials(kPlain, keyring(true, false, "v1"), a);
+    CHECK(off.stats().contextIgnored == 0);  // no context given: nothing ignored
+    // Each of these, under bindContext, would have written or left a bound envelope.
+    cc::encryptCredentials(kPlain, off, a);
+    cc::encryptCredentials(ojson(kPlain), off, a);
+    cc::encryptCredentialsText(kPlain.dump(), off, a);
+    cc::encryptPlainCredentials(kPlain, off, a);
+    cc::rewrapCredentials(kPlain, off, a);     // plaintext, sealed unbound
+    cc::rewrapCredentials(v1Unbound, off, a);  // re-sealed unbound
+    cc::rewrapCredentials(v2Unbound, off, a);  // left unbound, unchanged
+    cc::rewrapCredentialsText(v2Unbound.dump(), off, a);
+    cc::rewrapCredentialsText(kPlain.dump(), off, a);
+    CHECK(off.stats().contextIgnored == 9);
+    // Not counted: null, an existing envelope given to encrypt (never bound there), a bound
+    // envelope's rewrap (it stays bound to the context), reads, needsRewrap, a failed call.
+    cc::encryptCredentials(json(nullptr), off, a);
+    cc::rewrapCredentials(json(nullptr), off, a);
+    cc::encryptCredentials(v2Unbound, off, a);
+    CHECK(cc::rewrapCredentials(v1Bound, off, a).contains("ctx"));
+    cc::decryptCredentials(v2Unbound, off, a);
+    CHECK(cc::needsRewrap(v1Unbound, off, a));
+    cc::encryptCredentials(kPlain, off);
+    CHECK_THROWS(cc::rewrapCredentials(v1Bound, off, recordContext(kTenantB, kIdB)));
+    CHECK(off.stats().contextIgnored == 9);
+    // Under bindContext a context is always used: never counted.
+    cc::encryptCredentials(kPlain, on, a);
+    cc::rewrapCredentials(v2Unbound, on, a);
+    CHECK(on.stats().contextIgnored == 0);
+  }
   SECTION("stats count bound and unbound envelopes opened") {
     const auto k = keyring(true);
     const auto a = recordContext(kTenantA, kIdA);

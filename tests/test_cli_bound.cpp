@@ -464,7 +464,7 @@ TEST_CASE("audit --verify with a context finds a swapped bound envelope") {
     CHECK(r.out ==
           "{\"total\":4,\"plaintext\":0,\"encrypted\":{\"v1\":1,\"v2\":1},\"bound\":{\"v2\":1},"
           "\"unbound\":{\"v1\":1},\"missing\":1,\"invalid\":1,\"unreadable\":0,\"sharedIv\":2}\n");
-    CHECK(r.err == "connector-crypto audit: line 2 (_id " + oid(2) +
+    CHECK(r.err == kReadsUnbound("audit") + "connector-crypto audit: line 2 (_id " + oid(2) +
                        "): credentials: envelope: authentication failed under kid \"v2\" (wrong "
                        "key, \"iv\"/\"ct\"/\"ctx\" modified, or the envelope belongs to another "
                        "record)\n" +
@@ -519,4 +519,35 @@ TEST_CASE("rewrapRecord: binding without an index of the input's IVs binds nothi
   REQUIRE(bound.status == cc::cli::RecordResult::Status::kChanged);
   CHECK(bound.newlyBound);
   CHECK(bound.fromKid == "v1");
+}
+
+// The issue's case: rewrap with every context source but without the switch printed "unchanged"
+// and exit 0 as if it had bound. It still does what it did (a rollout stage), and says so once.
+TEST_CASE("rewrap and audit --verify with --context options but binding off: said once") {
+  TempDir dir;
+  const json p1 = {{"token", "tok-note-0001"}}, p2 = {{"token", "tok-note-0002"}};
+  const std::string in =
+      doc(oid(1), oidJson(kTenantA), envelopeText(p1, "v2", test_support::kKeyB)) + "\n" +
+      doc(oid(2), oidJson(kTenantB), p2.dump()) + "\n";
+  writeFile(dir.file("in.jsonl"), in);
+  SECTION("rewrap writes unbound envelopes, as before, and says so before its summary") {
+    const Run r = run(with({"rewrap", dir.file("in.jsonl")}, kAllSources), envV1V2());
+    REQUIRE(r.code == 0);
+    CHECK(r.err.rfind(kWritesUnbound("rewrap") + "connector-crypto rewrap: done\n", 0) == 0);
+    CHECK(r.err.find("binding is off", r.err.find("binding is off") + 1) == std::string::npos);
+    for (const std::string& line : lines(r.out)) CHECK_FALSE(credentialsOf(line).contains("ctx"));
+    CHECK(run({"rewrap", dir.file("in.jsonl")}, envV1V2()).err.find("binding is off") ==
+          std::string::npos);
+    const Run binding = run(with({"rewrap", dir.file("in.jsonl")}, kAllSources), envBind());
+    REQUIRE(binding.code == 0);
+    CHECK(binding.err.find("binding is off") == std::string::npos);
+  }
+  SECTION("audit --verify opens them as before, and says what binding off means for a reader") {
+    const Run r = run(with({"audit", "--verify", dir.file("in.jsonl")}, kAllSources), envV1V2());
+    CHECK(r.code == 0);
+    CHECK(r.err == kReadsUnbound("audit"));
+    CHECK(run({"audit", "--verify", dir.file("in.jsonl")}, envV1V2()).err.empty());
+    CHECK(
+        run(with({"audit", "--verify", dir.file("in.jsonl")}, kAllSources), envBind()).err.empty());
+  }
 }

@@ -167,7 +167,7 @@ TEST_CASE("encrypt and decrypt --context: a bound envelope opens only under its 
       const Run dec = run(with({"decrypt"}, reordered), env, enc.out);
       CHECK(dec.code == 0);
       CHECK(dec.out == plain + "\n");
-      CHECK(dec.err.empty());
+      CHECK(dec.err == (env.count("CONNECTOR_CRED_BIND_CONTEXT") ? "" : kReadsUnbound("decrypt")));
     }
     CHECK(run({"inspect"}, {}, enc.out).out ==
           "{\"encrypted\":true,\"kid\":\"v2\",\"bound\":true,\"ctx\":[\"collection\",\"tenant\"]}\n");
@@ -179,16 +179,18 @@ TEST_CASE("encrypt and decrypt --context: a bound envelope opens only under its 
     CHECK(swapped.code == 1);
     CHECK(swapped.out.empty());
     CHECK(swapped.err ==
-          "connector-crypto decrypt: envelope: authentication failed under kid \"v2\" (wrong key, "
-          "\"iv\"/\"ct\"/\"ctx\" modified, or the envelope belongs to another record)\n");
+          kReadsUnbound("decrypt") +
+              "connector-crypto decrypt: envelope: authentication failed under kid \"v2\" (wrong "
+              "key, \"iv\"/\"ct\"/\"ctx\" modified, or the envelope belongs to another record)\n");
   }
   SECTION("other names: exit 1 naming both lists; no context: exit 2 naming the envelope's") {
     const Run fewer = run({"decrypt", "--context", "tenant=" + tenantA}, envV1V2(), enc.out);
     CHECK(fewer.code == 1);
     CHECK(fewer.out.empty());
     CHECK(fewer.err ==
-          "connector-crypto decrypt: envelope: context names differ: the envelope is bound to "
-          "[collection, tenant], the caller gave [tenant]\n");
+          kReadsUnbound("decrypt") +
+              "connector-crypto decrypt: envelope: context names differ: the envelope is bound to "
+              "[collection, tenant], the caller gave [tenant]\n");
     const Run none = run({"decrypt"}, envV1V2(), enc.out);
     CHECK(none.code == 2);
     CHECK(none.out.empty());
@@ -228,6 +230,30 @@ TEST_CASE("encrypt and decrypt --context: a bound envelope opens only under its 
           "record's EncryptionContext (--context NAME=VALUE)\nRun 'connector-crypto encrypt "
           "--help' for usage.\n");
     CHECK(run({"encrypt"}, envBind(), "null").out == "null\n");
+  }
+}
+
+// Passing contexts with binding off is a rollout stage (docs/ROTATION.md), so it works as before,
+// but never silently: each command given a --context option says so once on standard error.
+TEST_CASE("a --context without CONNECTOR_CRED_BIND_CONTEXT=1: said once, the behaviour kept") {
+  const std::string plain = R"({"token":"tok-note-0001"})";
+  const std::vector<std::string> ctx = {"--context", "tenant=oid:6650f0c2a1b2c3d4e5f60718",
+                                        "--context", "collection=connectorinstances"};
+  SECTION("encrypt writes an unbound envelope and says so") {
+    const Run r = run(with({"encrypt"}, ctx), envV1V2(), plain);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("ctx") == std::string::npos);
+    CHECK(r.err == kWritesUnbound("encrypt"));
+    CHECK(run({"encrypt"}, envV1V2(), plain).err.empty());  // no context: nothing to say
+    CHECK(run(with({"encrypt"}, ctx), envBind(), plain).err.empty());
+    SECTION("decrypt opens it and says what binding off means for a reader") {
+      const Run d = run(with({"decrypt"}, ctx), envV1V2(), r.out);
+      CHECK(d.code == 0);
+      CHECK(d.out == plain + "\n");
+      CHECK(d.err == kReadsUnbound("decrypt"));
+      CHECK(run({"decrypt"}, envV1V2(), r.out).err.empty());
+      CHECK(run(with({"decrypt"}, ctx), envBind(), r.out).err.empty());
+    }
   }
 }
 

@@ -110,6 +110,19 @@ bool isPlainKid(const std::string& kid) {
   return true;
 }
 
+void noteContextWithoutBinding(std::ostream& err, const std::string& command,
+                               const Keyring& keyring, bool writes) {
+  if (keyring.options().bindContext) return;
+  err << "connector-crypto " << command
+      << ": binding is off (CONNECTOR_CRED_BIND_CONTEXT is not 1): "
+      << (writes ? "envelopes are written unbound and the context binds nothing; set "
+                   "CONNECTOR_CRED_BIND_CONTEXT=1 to bind them\n"
+                 : "envelopes are written unbound, and an unbound envelope opens under any "
+                   "context (the context is checked against bound envelopes only); set "
+                   "CONNECTOR_CRED_BIND_CONTEXT=1 to bind, then CONNECTOR_CRED_REQUIRE_CONTEXT=1 "
+                   "to refuse unbound envelopes (docs/ROTATION.md)\n");
+}
+
 bool looksLikeWholeFileJson(std::string_view firstLine) noexcept {
   while (!firstLine.empty() && isJsonWhitespace(firstLine.front())) firstLine.remove_prefix(1);
   while (!firstLine.empty() && isJsonWhitespace(firstLine.back())) firstLine.remove_suffix(1);

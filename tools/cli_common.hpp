@@ -76,6 +76,12 @@ bool isPlainKid(const std::string& kid);
 // What a command says when a kid it would print is not plain.
 extern const char* const kPlainKidRule;
 
+// Says, once per run, that `command` was given --context options while the keyring does not bind
+// (CONNECTOR_CRED_BIND_CONTEXT off): envelopes stay unbound. `writes`: encrypt and rewrap write
+// envelopes; decrypt and audit --verify only open them. Nothing when the keyring binds.
+void noteContextWithoutBinding(std::ostream& err, const std::string& command,
+                               const Keyring& keyring, bool writes);
+
 // True when the first line of a mongoexport input looks like a whole-file JSON text (a line that
 // is only "{" or starts with "["): a --pretty or --jsonArray export, unreadable line by line.
 bool looksLikeWholeFileJson(std::string_view firstLine) noexcept;

@@ -61,7 +61,8 @@ constexpr const char* kAuditHelp =
     "                 With --verify it answers \"may I drop every other key?\" without parsing\n"
     "                 the summary: run it on every collection and backup you still need to read.\n"
     "  --expect-bound exit 3 unless every record is a bound envelope (missing/null fields\n"
-    "                 aside): the gate before CONNECTOR_CRED_REQUIRE_CONTEXT=1 and before dropping\n"
+    "                 aside): the gate before CONNECTOR_CRED_REQUIRE_CONTEXT=1 and before "
+    "dropping\n"
     "                 the last key that unbound envelopes were written under. With --expect-only\n"
     "                 KID both must hold: every record a bound envelope under KID.\n"
     "                 Both fail (exit 3) when no record holds the field: an empty export or a\n"
@@ -72,7 +73,9 @@ constexpr const char* kAuditHelp =
     "                 rules; a record whose context cannot be built is unreadable). An envelope\n"
     "                 that does not open under it (authentication fails, or it is bound to other\n"
     "                 names) counts as invalid, not under its kid: a bound envelope copied from\n"
-    "                 another record is found this way (a wrong key looks the same).\n"
+    "                 another record is found this way (a wrong key looks the same). Without\n"
+    "                 CONNECTOR_CRED_BIND_CONTEXT=1 standard error says once that an unbound\n"
+    "                 envelope opens under any context.\n"
     "Invalid and unreadable records are listed on standard error (line number and _id; never a\n"
     "value).\n"
     "FILE must hold one document per line (mongoexport's default output, not --pretty or\n"
@@ -188,6 +191,7 @@ int runAudit(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   std::optional<Keyring> keyring;
   if (verify) keyring = keyringOf(env);
+  if (keyring && !context.empty()) noteContextWithoutBinding(err, "audit", *keyring, false);
   std::optional<Input> in = openInput(file, env, err, "audit");
   if (!in) return kExitUsage;
 

@@ -215,7 +215,7 @@ constexpr const char* kRewrapHelp =
     "copy the export's credentials to a file nobody chose; mongoexport -o writes a file anyway).\n"
     "The first read keeps about 32 bytes and the _id of each envelope in memory. The summary\n"
     "then counts the records newly bound. Without CONNECTOR_CRED_BIND_CONTEXT=1 INPUT is read\n"
-    "once, as before.\n"
+    "once, as before, nothing is bound, and standard error says so once before the summary.\n"
     "\n"
     "Exit 0 done; 1 an unreadable record or INPUT (or INPUT changed between the two reads of a\n"
     "binding run), or OUTPUT could not be written (standard output or -o); 2 usage or\n"
@@ -358,6 +358,7 @@ int runRewrap(const std::vector<std::string>& args, std::ostream& out, std::ostr
   RewrapOptions& o = *options;
 
   const Keyring keyring = keyringOf(env);
+  if (!o.config.context.empty()) noteContextWithoutBinding(err, "rewrap", keyring, true);
   const bool binding = binds(o.config, keyring);
   if (keyring.options().bindContext && o.config.context.empty()) {
     return usageError(err, "rewrap",

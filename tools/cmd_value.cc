@@ -33,8 +33,9 @@ constexpr const char* kEncryptHelp =
     "                 (oid:<24 lowercase hex> for an ObjectId, str:<string> for a string).\n"
     "                 With CONNECTOR_CRED_BIND_CONTEXT=1 the envelope is bound to it (it gains\n"
     "                 \"ctx\":[NAMES] and opens only under the same pairs) and a context is\n"
-    "                 required for every value but null; without it the context is accepted and\n"
-    "                 an unbound envelope written. An envelope given with a context comes back\n"
+    "                 required for every value but null; without it the context is accepted,\n"
+    "                 an unbound envelope written, and standard error says so once.\n"
+    "                 An envelope given with a context comes back\n"
     "                 unchanged only if it opens under it (else decrypt's error); it is never\n"
     "                 bound here (rewrap binds). A pair that breaks a rule, or a name given\n"
     "                 twice, is a usage error naming the name (or the pair's position among the\n"
@@ -58,7 +59,9 @@ constexpr const char* kDecryptHelp =
     "                 (the rules of 'connector-crypto encrypt --help'). A bound envelope opens\n"
     "                 only under the context it was sealed under, its pairs given in any order;\n"
     "                 an unbound one opens with or without a context, but under\n"
-    "                 CONNECTOR_CRED_REQUIRE_CONTEXT=1 it is refused.\n"
+    "                 CONNECTOR_CRED_REQUIRE_CONTEXT=1 it is refused. Without\n"
+    "                 CONNECTOR_CRED_BIND_CONTEXT=1 standard error says once that this\n"
+    "                 configuration writes unbound envelopes.\n"
     "Exit 0 done; 1 a malformed envelope, an unknown kid, an authentication failure (wrong key,\n"
     "a modified envelope, or a bound envelope under another record's context), a bound envelope\n"
     "whose names are not the --context names, an unbound envelope under\n"
@@ -181,6 +184,7 @@ int runEncrypt(const std::vector<std::string>& args, std::ostream& out, std::ost
   const Keyring keyring = keyringOf(env);
   return withInput(args, err, env, "encrypt",
                    [&](std::string_view text, const EncryptionContext* context) {
+                     if (context) noteContextWithoutBinding(err, "encrypt", keyring, true);
                      printLine(out, context ? encryptCredentialsText(text, keyring, *context)
                                             : encryptCredentialsText(text, keyring));
                    });
@@ -191,6 +195,7 @@ int runDecrypt(const std::vector<std::string>& args, std::ostream& out, std::ost
   const Keyring keyring = keyringOf(env);
   return withInput(args, err, env, "decrypt",
                    [&](std::string_view text, const EncryptionContext* context) {
+                     if (context) noteContextWithoutBinding(err, "decrypt", keyring, false);
                      printLine(out, viewOf(context ? decryptCredentialsText(text, keyring, *context)
                                                    : decryptCredentialsText(text, keyring)));
                    });

@@ -70,6 +70,11 @@ struct KeyringStats {
   std::uint64_t plaintextPassthroughs = 0;
   // Non-null plaintext that strict mode refused.
   std::uint64_t plaintextRejected = 0;
+  // Calls of encrypt or rewrap (value and text forms) given a context that bound nothing because
+  // bindContext is off: each wrote or left an unbound envelope where, with the switch, it would
+  // have been bound. Expected during rollout stage 2 (contexts passed, switch off); above 0 once
+  // every service should bind means the switch is missing (CONNECTOR_CRED_BIND_CONTEXT=1).
+  std::uint64_t contextIgnored = 0;
   // Keyring::configFingerprint(): which configuration is in force.
   std::string configFingerprint;
   // Reloads (explicit or automatic) that read and validated the sources, changed or not.

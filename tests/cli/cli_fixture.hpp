@@ -37,6 +37,22 @@ inline std::map<std::string, std::string> envBind(bool require = false,
   return env;
 }
 
+// What a command given --context options says once on standard error when the keyring does not
+// bind (CONNECTOR_CRED_BIND_CONTEXT off): a writer (encrypt, rewrap), and a reader (decrypt,
+// audit --verify).
+inline std::string kWritesUnbound(const std::string& command) {
+  return "connector-crypto " + command +
+         ": binding is off (CONNECTOR_CRED_BIND_CONTEXT is not 1): envelopes are written unbound "
+         "and the context binds nothing; set CONNECTOR_CRED_BIND_CONTEXT=1 to bind them\n";
+}
+inline std::string kReadsUnbound(const std::string& command) {
+  return "connector-crypto " + command +
+         ": binding is off (CONNECTOR_CRED_BIND_CONTEXT is not 1): envelopes are written "
+         "unbound, and an unbound envelope opens under any context (the context is checked "
+         "against bound envelopes only); set CONNECTOR_CRED_BIND_CONTEXT=1 to bind, then "
+         "CONNECTOR_CRED_REQUIRE_CONTEXT=1 to refuse unbound envelopes (docs/ROTATION.md)\n";
+}
+
 // Every key the tests use, to check that no output holds one.
 inline std::vector<std::string> allKeys() {
   return {test_support::kKeyA, test_support::kKeyB, test_support::kKeyC};
