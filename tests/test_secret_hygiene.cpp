@@ -124,6 +124,30 @@ TEST_CASE("parsing the environment leaves no key in freed memory") {
   std::remove(keysFile.c_str());
 }
 
+TEST_CASE("a reload leaves no key in freed memory, taken or refused") {
+  const std::string keysFile = tempFile("reload_keys", "{\"v1\":\"" + kKeyA + "\"}");
+  const cc::EnvLookup env =
+      envOf({{"CONNECTOR_CRED_KEYS_FILE", keysFile}, {"CONNECTOR_CRED_ACTIVE_KID", "v1"}});
+  const cc::EnvLookup lookup = [&env](const std::string& variable) { return env(variable); };
+  std::optional<cc::Keyring> keyring;
+  keyring.emplace(cc::Keyring::fromBase64({{"x", kKeyC}}, "x"));
+  CHECK(freedCopies({kKeyA, kKeyB}, [&] { keyring = cc::keyringFromEnv(lookup); }) == 0);
+  // Taken: v2 staged.
+  std::ofstream(keysFile, std::ios::binary | std::ios::trunc)
+      << "{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyB + "\"}";
+  cc::ReloadResult taken;
+  CHECK(freedCopies({kKeyA, kKeyB}, [&] { taken = keyring->reload(); }) == 0);
+  CHECK(taken.changed);
+  // Refused: v2 given other bytes.
+  std::ofstream(keysFile, std::ios::binary | std::ios::trunc)
+      << "{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyD + "\"}";
+  cc::ReloadResult refused;
+  CHECK(freedCopies({kKeyA, kKeyB, kKeyD}, [&] { refused = keyring->reload(); }) == 0);
+  CHECK_FALSE(refused.ok);
+  CHECK(freedCopies({kKeyA, kKeyB}, [&] { keyring.reset(); }) == 0);
+  std::remove(keysFile.c_str());
+}
+
 TEST_CASE("a KeyConfig, its edits and its key gate leave no key in freed memory") {
   const std::string keysAB = "{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyB + "\"}";
   const std::string keysFile = tempFile("config_keys", keysAB + "\n");
