@@ -14,6 +14,7 @@ packages=(
   libbenchmark-dev                  # the benchmarks (tools/ci/70-perf.sh)
   libbson-dev                       # the libbson example of docs/FORMAT.md (ctest libbson_example)
   dash                              # tests/cli/outputs.sh sources env lines in a POSIX sh
+  jq                                # tests/rotation: retiring a kid as docs/ROTATION.md shows, applying updates
 )
 
 missing=()
