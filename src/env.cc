@@ -76,51 +76,54 @@ struct FileDescriptor {
   }
 };
 
-// Reads the regular file at path (NUL-terminated, in wiped memory) for variable: opened without
-// blocking (a FIFO never hangs), symlinks followed (Kubernetes secret volumes), anything but a
-// regular file refused; every error names the variable and gives the system's reason.
-SecretBuffer readSecretFile(const std::string& variable, const SecretBuffer& path,
-                            std::vector<FileStamp>* files) {
-  const std::string_view pathText(path.data(), path.size() - 1);
-  // The path is echoed unless it looks like a key (the key itself set as the _FILE variable).
-  const std::string where = looksLikeKey(pathText)
-                                ? variable + " (a path that looks like a key)"
-                                : variable + " (\"" + std::string(pathText) + "\")";
-  const FileDescriptor file{::open(path.data(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
-  if (file.fd < 0) throw KeyringError(where + ": cannot open the file: " + systemReason(errno));
-  struct stat info {};
-  if (::fstat(file.fd, &info) != 0) {
-    throw KeyringError(where + ": cannot read the file: " + systemReason(errno));
-  }
-  if (S_ISDIR(info.st_mode)) {
-    throw KeyringError(where + ": cannot read the file: " + systemReason(EISDIR));
-  }
+// Opens path (NUL-terminated) without blocking (a FIFO never hangs), following symlinks
+// (Kubernetes secret volumes), and reads it if it is a regular file of at most 1 MiB; on failure,
+// returns the reason (with the system's text) and leaves out untouched.
+std::string readRegularFile(const char* path, SecretBuffer& out, struct stat& info) {
+  const FileDescriptor file{::open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
+  if (file.fd < 0) return "cannot open the file: " + systemReason(errno);
+  if (::fstat(file.fd, &info) != 0) return "cannot read the file: " + systemReason(errno);
+  if (S_ISDIR(info.st_mode)) return "cannot read the file: " + systemReason(EISDIR);
   if (!S_ISREG(info.st_mode)) {
-    throw KeyringError(where +
-                       ": not a regular file (a FIFO, socket or device); point it at the "
-                       "file that holds the secret");
+    return "not a regular file (a FIFO, socket or device); point it at the file that holds the "
+           "secret";
   }
-  if (info.st_size > static_cast<off_t>(kMaxSecretFileBytes)) {
-    throw KeyringError(where + ": the file is larger than 1 MiB");
-  }
-  // Read straight into wiped memory (no stdio buffer), at most 1 MiB, whatever st_size said.
-  SecretBuffer out(kMaxSecretFileBytes + 1);
+  if (info.st_size > static_cast<off_t>(kMaxSecretFileBytes))
+    return "the file is larger than 1 MiB";
+  // Straight into wiped memory (no stdio buffer), at most 1 MiB whatever st_size said.
+  SecretBuffer text(kMaxSecretFileBytes + 1);
   std::size_t size = 0;
   for (;;) {
-    const ssize_t got = ::read(file.fd, out.data() + size, out.size() - size);
+    const ssize_t got = ::read(file.fd, text.data() + size, text.size() - size);
     if (got < 0) {
       if (errno == EINTR) continue;
-      throw KeyringError(where + ": cannot read the file: " + systemReason(errno));
+      return "cannot read the file: " + systemReason(errno);
     }
     if (got == 0) break;
     size += static_cast<std::size_t>(got);
-    if (size > kMaxSecretFileBytes) throw KeyringError(where + ": the file is larger than 1 MiB");
+    if (size > kMaxSecretFileBytes) return "the file is larger than 1 MiB";
   }
-  out.resize(size);
-  if (files != nullptr) {
-    files->push_back({std::string(pathText), info.st_dev, info.st_ino, info.st_size, info.st_mtim,
-                      info.st_ctim});
+  text.resize(size);
+  out = std::move(text);
+  return {};
+}
+
+// Reads the secret file at path (NUL-terminated, in wiped memory) for variable; every error names
+// the variable and gives the reason. Appends the file to files when it is not nullptr.
+SecretBuffer readSecretFile(const std::string& variable, const SecretBuffer& path,
+                            std::vector<FileStamp>* files) {
+  const std::string_view pathText(path.data(), path.size() - 1);
+  SecretBuffer out;
+  struct stat info {};
+  const std::string problem = readRegularFile(path.data(), out, info);
+  if (!problem.empty()) {
+    // The path is echoed unless it looks like a key (the key itself set as the _FILE variable).
+    throw KeyringError((looksLikeKey(pathText)
+                            ? variable + " (a path that looks like a key)"
+                            : variable + " (\"" + std::string(pathText) + "\")") +
+                       ": " + problem);
   }
+  if (files != nullptr) files->push_back({std::string(pathText), info.st_dev, info.st_ino, out});
   return out;
 }
 
@@ -422,17 +425,16 @@ KeyringOptions readOptions(const EnvLookup& lookup) {
   return options;
 }
 
-// True when every file still is the one read: stat (following links, as open did) gives the same
-// device, inode, size, modification and change times.
+// True when every file still is the one read: the path (symlinks followed, as when it was read)
+// leads to the same file (device, inode) with the same content, whatever its times say.
 bool filesUnchanged(const std::vector<FileStamp>& files) {
   for (const FileStamp& file : files) {
+    SecretBuffer content;
     struct stat info {};
-    if (::stat(file.path.c_str(), &info) != 0) return false;
-    if (info.st_dev != file.device || info.st_ino != file.inode || info.st_size != file.size ||
-        info.st_mtim.tv_sec != file.modified.tv_sec ||
-        info.st_mtim.tv_nsec != file.modified.tv_nsec ||
-        info.st_ctim.tv_sec != file.changed.tv_sec ||
-        info.st_ctim.tv_nsec != file.changed.tv_nsec) {
+    if (!readRegularFile(file.path.c_str(), content, info).empty()) return false;
+    if (info.st_dev != file.device || info.st_ino != file.inode ||
+        content.size() != file.content.size() ||
+        CRYPTO_memcmp(content.data(), file.content.data(), content.size()) != 0) {
       return false;
     }
   }

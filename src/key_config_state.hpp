@@ -27,14 +27,12 @@ struct KeyConfigState {
   std::string activeSource = "KeyConfig's active kid";
 };
 
-// A file read for a _FILE variable, as fstat saw it when it was opened.
+// A file read for a _FILE variable: its path, identity (as fstat saw it) and content.
 struct FileStamp {
   std::string path;
   dev_t device = 0;
   ino_t inode = 0;
-  off_t size = 0;
-  struct timespec modified {};
-  struct timespec changed {};
+  SecretBuffer content;
 };
 
 // KeyConfig::fromEnv's rules; each file read is appended to files when it is not nullptr. The

@@ -1,5 +1,6 @@
 // KeyConfig: the one reader of the key configuration (every variable, the _FILE twins, the 1 MiB
 // limit, whitespace, the default kid), rotation's two edits, and the InsecureKeyAccess gate.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "keyring_state.hpp"
 #include "test_support.hpp"
 
 using namespace test_support;
@@ -249,6 +251,73 @@ TEST_CASE("KeyConfig::fromEnv: the _FILE twins") {
     CHECK(configError({{"CONNECTOR_CRED_KEYS_FILE", notJson.path()}}) ==
           "CONNECTOR_CRED_KEYS_FILE is not valid JSON (syntax error near byte 0); expected "
           "{\"kid\":\"<base64 key>\", ...}");
+  }
+}
+
+TEST_CASE("KeyConfig::fromEnv: a _FILE is a regular file, read without blocking") {
+  // Without O_NONBLOCK and the type check, the FIFO and the pipe hang: the alarm fails the test.
+  ::alarm(20);
+  SECTION("a FIFO") {
+    const std::string fifo = "/tmp/cc_key_config_" + std::to_string(::getpid()) + "_fifo";
+    std::remove(fifo.c_str());
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK(configError({{"CONNECTOR_CRED_KEY_FILE", fifo}}) ==
+          "CONNECTOR_CRED_KEY_FILE (\"" + fifo +
+              "\"): not a regular file (a FIFO, socket or device); point it at the file that "
+              "holds the secret");
+    std::remove(fifo.c_str());
+  }
+  SECTION("a pipe whose writer stays open") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const std::string path = "/proc/self/fd/" + std::to_string(fds[0]);
+    CHECK(configError({{"CONNECTOR_CRED_KEYS_FILE", path}}) ==
+          "CONNECTOR_CRED_KEYS_FILE (\"" + path +
+              "\"): not a regular file (a FIFO, socket or device); point it at the file that "
+              "holds the secret");
+    ::close(fds[0]);
+    ::close(fds[1]);
+  }
+  SECTION("a symlink to a regular file is followed (Kubernetes secret volumes)") {
+    const TempFile key("linked_key", kKeyA + "\n");
+    const std::string link = key.path() + ".link";
+    std::remove(link.c_str());
+    REQUIRE(::symlink(key.path().c_str(), link.c_str()) == 0);
+    CHECK(KeyConfig::fromEnv(envOf({{"CONNECTOR_CRED_KEY_FILE", link}})).contains("v1"));
+    std::remove(link.c_str());
+  }
+  SECTION("a character device") {
+    CHECK(configError({{"CONNECTOR_CRED_KEY_FILE", "/dev/zero"}}) ==
+          "CONNECTOR_CRED_KEY_FILE (\"/dev/zero\"): not a regular file (a FIFO, socket or "
+          "device); point it at the file that holds the secret");
+  }
+  ::alarm(0);
+}
+
+TEST_CASE("KeyConfig::fromEnv: CONNECTOR_CRED_ACTIVE_KID_FILE") {
+  const TempFile keys("kid_keys", "{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyB + "\"}");
+  SECTION("the active kid from a file, its newline trimmed") {
+    const TempFile active("active_kid", "v2\n");
+    const KeyConfig c =
+        KeyConfig::fromEnv(envOf({{"CONNECTOR_CRED_KEYS_FILE", keys.path()},
+                                  {"CONNECTOR_CRED_ACTIVE_KID_FILE", active.path()}}));
+    CHECK(c.activeKid() == "v2");
+  }
+  SECTION("errors name it") {
+    const TempFile active("active_kid", "v9\n");
+    CHECK(configError({{"CONNECTOR_CRED_KEYS_FILE", keys.path()},
+                       {"CONNECTOR_CRED_ACTIVE_KID_FILE", active.path()}}) ==
+          "CONNECTOR_CRED_ACTIVE_KID_FILE names kid \"v9\", which CONNECTOR_CRED_KEYS_FILE does "
+          "not hold");
+    const TempFile keyShaped("active_key", kKeyA + "\n");
+    CHECK(configError({{"CONNECTOR_CRED_KEYS_FILE", keys.path()},
+                       {"CONNECTOR_CRED_ACTIVE_KID_FILE", keyShaped.path()}}) ==
+          std::string("CONNECTOR_CRED_ACTIVE_KID_FILE ") + cc::detail::kKeyShapedKidProblem);
+    CHECK(configError({{"CONNECTOR_CRED_KEYS_FILE", keys.path()},
+                       {"CONNECTOR_CRED_ACTIVE_KID", "v1"},
+                       {"CONNECTOR_CRED_ACTIVE_KID_FILE", active.path()}}) ==
+          "CONNECTOR_CRED_ACTIVE_KID and CONNECTOR_CRED_ACTIVE_KID_FILE are both set; set only one "
+          "of them");
   }
 }
 

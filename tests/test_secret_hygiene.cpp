@@ -99,6 +99,13 @@ TEST_CASE("parsing the environment leaves no key in freed memory") {
         {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_KEY", kKeyC}},
         {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KEY_FILE", keyFile}},
         {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", "bad kid"}},
+        // A key pasted into a kid variable is refused, and its value was read into wiped memory.
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", kKeyB}},
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_ACTIVE_KID", kKeyB}},
+        {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID", kKeyB}},
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_RELOAD_SECONDS", kKeyB}},
+        {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_BIND_CONTEXT", kKeyB}},
+        {{"CONNECTOR_CRED_KEYS", keysAB}, {"CONNECTOR_CRED_ACTIVE_KID_FILE", keyFile}},
     };
     for (const auto& vars : failures) {
       const cc::EnvLookup lookup = envOf(vars);
@@ -114,6 +121,30 @@ TEST_CASE("parsing the environment leaves no key in freed memory") {
     }
   }
   std::remove(keyFile.c_str());
+  std::remove(keysFile.c_str());
+}
+
+TEST_CASE("a reload leaves no key in freed memory, taken or refused") {
+  const std::string keysFile = tempFile("reload_keys", "{\"v1\":\"" + kKeyA + "\"}");
+  const cc::EnvLookup env =
+      envOf({{"CONNECTOR_CRED_KEYS_FILE", keysFile}, {"CONNECTOR_CRED_ACTIVE_KID", "v1"}});
+  const cc::EnvLookup lookup = [&env](const std::string& variable) { return env(variable); };
+  std::optional<cc::Keyring> keyring;
+  keyring.emplace(cc::Keyring::fromBase64({{"x", kKeyC}}, "x"));
+  CHECK(freedCopies({kKeyA, kKeyB}, [&] { keyring = cc::keyringFromEnv(lookup); }) == 0);
+  // Taken: v2 staged.
+  std::ofstream(keysFile, std::ios::binary | std::ios::trunc)
+      << "{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyB + "\"}";
+  cc::ReloadResult taken;
+  CHECK(freedCopies({kKeyA, kKeyB}, [&] { taken = keyring->reload(); }) == 0);
+  CHECK(taken.changed);
+  // Refused: v2 given other bytes.
+  std::ofstream(keysFile, std::ios::binary | std::ios::trunc)
+      << "{\"v1\":\"" + kKeyA + "\",\"v2\":\"" + kKeyD + "\"}";
+  cc::ReloadResult refused;
+  CHECK(freedCopies({kKeyA, kKeyB, kKeyD}, [&] { refused = keyring->reload(); }) == 0);
+  CHECK_FALSE(refused.ok);
+  CHECK(freedCopies({kKeyA, kKeyB}, [&] { keyring.reset(); }) == 0);
   std::remove(keysFile.c_str());
 }
 
