@@ -58,8 +58,16 @@ with_secret() {
     CONNECTOR_CRED_KEYS_FILE="$dir/keys.json" CONNECTOR_CRED_ACTIVE_KID_FILE="$dir/active-kid" "$@"
 }
 
-# The configuration fingerprint a service holding the Secret version in DIR reports.
-fingerprint_of() { with_secret "$1" "$svc" --fingerprint; }
+# F, the configuration fingerprint of the Secret version in DIR, as the runbook gets it (check's
+# config_fingerprint line), checked against what a service holding it computes.
+fingerprint_of() {
+  local fp
+  fp=$(with_secret "$1" "$cli" check | awk '$1 == "config_fingerprint" { print $2 }')
+  [ "${#fp}" -eq 16 ] || fail "check printed no config_fingerprint for $1"
+  [ "$(with_secret "$1" "$svc" --fingerprint)" = "$fp" ] ||
+    fail "check's config_fingerprint differs from Keyring::configFingerprint() for $1"
+  echo "$fp"
+}
 
 # The _id of slot SLOT of instance INDEX (0: the operator's records), as service.cc spells it.
 oid_of() { printf '65a1b2c3d4e5f6%01d%09d' "$1" "$2"; }
