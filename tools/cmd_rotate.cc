@@ -1,5 +1,5 @@
-// rotate: the two stages of a key rotation, printed as CONNECTOR_CRED_KEYS / _ACTIVE_KID lines or
-// as the JSON map of a CONNECTOR_CRED_KEYS_FILE; the configuration is the library's KeyConfig.
+// rotate: the two stages of a key rotation, printed as CONNECTOR_CRED_KEYS / _ACTIVE_KID lines or as
+// the JSON map of a CONNECTOR_CRED_KEYS_FILE; the configuration is the library's KeyConfig.
 #include <sys/stat.h>
 
 #include <cerrno>
