@@ -1,12 +1,13 @@
 // rotate: the two stages of a key rotation, printed as CONNECTOR_CRED_KEYS / _ACTIVE_KID lines or as
 // the JSON map of a CONNECTOR_CRED_KEYS_FILE; the configuration is the library's KeyConfig.
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
 #include <optional>
 #include <ostream>
 #include <string_view>
+
+// rotate -o DIR: lstat and the system's reason.
+#include <sys/stat.h>
+#include <cerrno>
+#include <cstring>
 
 #include "atomic_file.hpp"
 #include "cli_common.hpp"
