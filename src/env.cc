@@ -415,13 +415,20 @@ std::chrono::milliseconds readReloadInterval(const EnvLookup& lookup) {
   return std::chrono::seconds(seconds);
 }
 
-KeyringOptions readOptions(const EnvLookup& lookup) {
+// The switches, and the reload interval unless the caller gives it (interval).
+KeyringOptions readOptions(const EnvLookup& lookup,
+                           std::optional<std::chrono::milliseconds> interval) {
   KeyringOptions options;
   options.requireEncrypted = readSwitch(lookup, kRequireEncryptedVar);
   options.bindContext = readSwitch(lookup, kBindContextVar);
   options.requireContext = readSwitch(lookup, kRequireContextVar);
   checkOptions(options, kBindContextVar, kRequireContextVar);
-  options.reloadInterval = readReloadInterval(lookup);
+  if (interval) {
+    if (interval->count() < 0) throw KeyringError("reloadInterval must not be negative");
+    options.reloadInterval = *interval;
+  } else {
+    options.reloadInterval = readReloadInterval(lookup);
+  }
   return options;
 }
 
@@ -446,11 +453,7 @@ bool filesUnchanged(const std::vector<FileStamp>& files) {
 std::unique_ptr<KeyConfigState> readKeyConfig(const EnvLookup& lookup,
                                               std::vector<FileStamp>* files,
                                               std::optional<std::chrono::milliseconds> interval) {
-  KeyringOptions options = readOptions(lookup);
-  if (interval) {
-    if (interval->count() < 0) throw KeyringError("reloadInterval must not be negative");
-    options.reloadInterval = *interval;
-  }
+  const KeyringOptions options = readOptions(lookup, interval);
   std::optional<Setting> single = readSetting(lookup, kKeyVar, files);
   std::optional<Setting> map = readSetting(lookup, kKeysVar, files);
   const std::optional<Setting> activeSetting = readSetting(lookup, kActiveKidVar, files);

@@ -320,10 +320,18 @@ TEST_CASE("automatic reload: the first call after the interval checks, with no t
     for (const char* bad : {"3601", "-1", "1.5", " 5", "5s", "x", "99999"}) {
       INFO("value: " << bad);
       vars["CONNECTOR_CRED_RELOAD_SECONDS"] = bad;
+      // The interval argument replaces the variable, which is then not read.
+      vars["CONNECTOR_CRED_RELOAD_SECONDS"] = "x";
+      CHECK(cc::keyringFromEnv(envOf(vars), std::chrono::seconds(2)).options().reloadInterval ==
+            std::chrono::seconds(2));
       CHECK(messageOf<cc::KeyringError>([&] { cc::keyringFromEnv(envOf(vars)); }) ==
             "CONNECTOR_CRED_RELOAD_SECONDS must be a whole number of seconds from 1 to 3600 (how "
             "often the key files are checked), or 0, empty or unset (off)");
     }
+    // The interval argument replaces the variable, which is then not read.
+    vars["CONNECTOR_CRED_RELOAD_SECONDS"] = "x";
+    CHECK(cc::keyringFromEnv(envOf(vars), std::chrono::seconds(2)).options().reloadInterval ==
+          std::chrono::seconds(2));
     CHECK(messageOf<cc::KeyringError>([&] {
             cc::keyringFromEnv(envOf(folder.env()), std::chrono::milliseconds(-1));
           }) == "reloadInterval must not be negative");

@@ -58,7 +58,7 @@ TEST_CASE("keyrings built and dropped while others are in use") {
 
 TEST_CASE("a keyring reloading while threads encrypt and decrypt without pause") {
   // The folder cycles stage -> activate -> retire (Kubernetes ..data swaps); the shared keyring
-  // follows by explicit reloads and by its own 1 ms automatic check, concurrently. No call fails,
+  // follows by explicit reloads and by its own 20 ms automatic check, concurrently. No call fails,
   // and every envelope written opens under the configuration that holds its kid.
   using reload_support::Version;
   constexpr int kCycles = 100;  // 300 changes of the files
@@ -67,7 +67,7 @@ TEST_CASE("a keyring reloading while threads encrypt and decrypt without pause")
   std::map<std::string, std::string> allKeys = {{"k0", connector_crypto::generateKeyBase64()}};
   folder.projectVersion(Version{allKeys, "k0"});
   const auto k =
-      connector_crypto::keyringFromEnv(envOf(folder.env()), std::chrono::milliseconds(1));
+      connector_crypto::keyringFromEnv(envOf(folder.env()), std::chrono::milliseconds(20));
 
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0};
