@@ -1,20 +1,25 @@
 // Google Benchmark of the library: encrypt/decrypt (unbound, bound, text) on the payloads
 // and a size sweep, raw EVP seal of the same bytes, isEncrypted, threaded round trips, the rewrap
-// pipeline, and the codec parts.
-// Run `bench_cc --write-payloads=DIR` to write the payloads for the node peer (bench/side_by_side.sh).
+// pipeline, the codec parts, and a reloading keyring beside a static one.
+// Run `bench_cc --write-payloads=DIR` to write the payloads for the node peer
+// (bench/side_by_side.sh).
 #include <benchmark/benchmark.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <openssl/evp.h>
+#include <unistd.h>
 
-#include "connector_crypto/connector_crypto.hpp"
 #include "base64_fast.hpp"
+#include "connector_crypto/connector_crypto.hpp"
 #include "json_codec.hpp"
 #include "payloads.hpp"
 
@@ -158,8 +163,8 @@ void base64Decode(benchmark::State& state, std::size_t i) {
 void base64Encode(benchmark::State& state, std::size_t i) {
   const std::string text = payload(i).value.dump();
   for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        cc::detail::base64EncodeFast(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    benchmark::DoNotOptimize(cc::detail::base64EncodeFast(
+        reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
 }
@@ -174,11 +179,60 @@ void isEncryptedPlain(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(cc::isEncrypted(plain));
 }
 
+// A keyring that follows its keys file (keyringFromEnv, reload every second, as
+// CONNECTOR_CRED_RELOAD_SECONDS=1), holding the key of keyring(): the hot path of a service with
+// automatic reload on, every call checking whether the interval elapsed.
+const cc::Keyring& reloadingKeyring() {
+  static const cc::Keyring k = [] {
+    static std::string keysFile;
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp != nullptr ? tmp : "/tmp") + "/bench-keys-XXXXXX";
+    std::vector<char> name(pattern.begin(), pattern.end());
+    name.push_back('\0');
+    if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    static std::string folder = name.data();
+    keysFile = folder + "/keys.json";
+    std::ofstream(keysFile) << "{\"v1\":\"" << kKeyV1 << "\"}\n";
+    std::atexit([] {
+      std::remove(keysFile.c_str());
+      ::rmdir(folder.c_str());
+    });
+    const cc::EnvLookup lookup = [](const std::string& var) -> std::optional<std::string> {
+      if (var == "CONNECTOR_CRED_KEYS_FILE") return keysFile;
+      if (var == "CONNECTOR_CRED_ACTIVE_KID") return std::string("v1");
+      return std::nullopt;
+    };
+    return cc::keyringFromEnv(lookup, std::chrono::seconds(1));
+  }();
+  return k;
+}
+
+// encrypt / decrypt of the small payload under the static keyring() or the reloading one; run
+// with 1 and 2 threads on the one shared keyring.
+void keyringEncrypt(benchmark::State& state, bool reloading) {
+  const cc::Keyring& k = reloading ? reloadingKeyring() : keyring();
+  const nlohmann::json& plain = payload(0).value;
+  for (auto _ : state) benchmark::DoNotOptimize(cc::encryptCredentials(plain, k));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void keyringDecrypt(benchmark::State& state, bool reloading) {
+  const cc::Keyring& k = reloading ? reloadingKeyring() : keyring();
+  const nlohmann::json stored = cc::encryptCredentials(payload(0).value, k);
+  if (cc::decryptCredentials(stored, k) != payload(0).value) {
+    state.SkipWithError("round trip mismatch");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(cc::decryptCredentials(stored, k));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
 // encrypt + decrypt of the small payload; run with 1 and 2 threads on one shared keyring.
 void roundTrip(benchmark::State& state) {
   const nlohmann::json& plain = payload(0).value;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(cc::decryptCredentials(cc::encryptCredentials(plain, keyring()), keyring()));
+    benchmark::DoNotOptimize(
+        cc::decryptCredentials(cc::encryptCredentials(plain, keyring()), keyring()));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
@@ -217,7 +271,8 @@ void rewrapLineFastCodec(benchmark::State& state) {
   const RewrapFixture& f = rewrapFixture();
   for (auto _ : state) {
     nlohmann::json d;
-    if (!cc::detail::parseJson(f.line.data(), f.line.size(), d)) state.SkipWithError("parse failed");
+    if (!cc::detail::parseJson(f.line.data(), f.line.size(), d))
+      state.SkipWithError("parse failed");
     d["credentials"] = cc::rewrapCredentials(d["credentials"], f.v1v2);
     benchmark::DoNotOptimize(cc::detail::serializeJson(d));
   }
@@ -260,7 +315,21 @@ void registerAll() {
   }
   benchmark::RegisterBenchmark("is_encrypted/envelope", isEncryptedEnvelope);
   benchmark::RegisterBenchmark("is_encrypted/plain", isEncryptedPlain);
-  benchmark::RegisterBenchmark("round_trip/small", roundTrip)->Threads(1)->Threads(2)->UseRealTime();
+  benchmark::RegisterBenchmark("round_trip/small", roundTrip)
+      ->Threads(1)
+      ->Threads(2)
+      ->UseRealTime();
+  for (const bool reloading : {false, true}) {
+    const std::string prefix = reloading ? "keyring_reloading/" : "keyring_static/";
+    benchmark::RegisterBenchmark((prefix + "encrypt/small").c_str(), keyringEncrypt, reloading)
+        ->Threads(1)
+        ->Threads(2)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark((prefix + "decrypt/small").c_str(), keyringDecrypt, reloading)
+        ->Threads(1)
+        ->Threads(2)
+        ->UseRealTime();
+  }
   benchmark::RegisterBenchmark("rewrap_line/small", rewrapLine);
   benchmark::RegisterBenchmark("rewrap_line_fast_codec/small", rewrapLineFastCodec);
 }

@@ -2,6 +2,8 @@
 // callgrind (bench/count_instructions.sh): a measure that, unlike time, no load and no code
 // placement moves. Uses only the public API, so the same file builds against older releases.
 // Usage: bench_instructions encrypt|decrypt|is_encrypted PAYLOAD N   (PAYLOAD as in bench_cc)
+// With BENCH_KEYRING=env the keyring is keyringFromEnv()'s, as a service builds it (for example
+// with CONNECTOR_CRED_RELOAD_SECONDS set: the hot path of a reloading keyring).
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -26,7 +28,10 @@ int main(int argc, char** argv) {
     std::cerr << "bench_instructions: no payload named " << name << " (or N < 0)\n";
     return 2;
   }
-  const cc::Keyring keyring = cc::Keyring::fromBase64({{"v1", bench::kKeyV1}}, "v1");
+  const char* source = std::getenv("BENCH_KEYRING");
+  const cc::Keyring keyring = source != nullptr && std::string(source) == "env"
+                                  ? cc::keyringFromEnv()
+                                  : cc::Keyring::fromBase64({{"v1", bench::kKeyV1}}, "v1");
   const nlohmann::json stored = cc::encryptCredentials(payload->value, keyring);
   enum class Operation { encrypt, decrypt, isEncrypted };
   Operation op;

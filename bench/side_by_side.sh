@@ -22,7 +22,7 @@ mkdir -p "$results/payloads"
 # C++ and node take turns, one pass each per repetition, so both sample the same spells of load.
 for rep in $(seq 1 "$reps"); do
   echo "pass $rep/$reps, load $(cut -d' ' -f1-3 /proc/loadavg)"
-  "$build/bench/bench_cc" --benchmark_filter='^(encrypt|decrypt|evp_seal|encrypt_text|decrypt_text|encrypt_bound|decrypt_bound)/|^round_trip|^rewrap_line|^is_encrypted' \
+  "$build/bench/bench_cc" --benchmark_filter='^(encrypt|decrypt|evp_seal|encrypt_text|decrypt_text|encrypt_bound|decrypt_bound)/|^round_trip|^rewrap_line|^is_encrypted|^keyring_(static|reloading)/' \
     --benchmark_min_time="$seconds" --benchmark_format=json --benchmark_out="$results/cc.$rep.json" \
     --benchmark_out_format=json >/dev/null
   node bench/node/bench.mjs "$results/payloads" "$seconds" >"$results/node.$rep.jsonl"

@@ -25,11 +25,19 @@ std::map<std::string, std::string> parseEnvLines(const std::string& text) {
 }  // namespace
 
 TEST_CASE("check prints the active kid and fingerprints, never a key") {
+  // The configuration fingerprint a service holding the same keys and active kid reports.
+  const auto configOf = [](const std::map<std::string, std::string>& keys,
+                           const std::string& active) {
+    return "config_fingerprint " +
+           connector_crypto::Keyring::fromBase64(keys, active).configFingerprint() + "\n";
+  };
+  const std::string v1v2 = configOf({{"v1", kKeyA}, {"v2", kKeyB}}, "v2");
   const Run r = run({"check"});
   REQUIRE(r.code == 0);
   CHECK(r.out == "active_kid v2\nkid v1 fingerprint " + test_support::kFingerprintA +
                      "\nkid v2 fingerprint " + test_support::kFingerprintB +
-                     " active\nrequire_encrypted off\nbind_context off\nrequire_context off\n");
+                     " active\nrequire_encrypted off\nbind_context off\nrequire_context off\n" +
+                     v1v2);
   test_support::requireNoSecret(r.out + r.err, allKeys());
 
   SECTION("single key, strict mode") {
@@ -37,7 +45,8 @@ TEST_CASE("check prints the active kid and fingerprints, never a key") {
         run({"check"}, {{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_REQUIRE_ENCRYPTED", "1"}});
     REQUIRE(s.code == 0);
     CHECK(s.out == "active_kid v1\nkid v1 fingerprint " + test_support::kFingerprintA +
-                       " active\nrequire_encrypted on\nbind_context off\nrequire_context off\n");
+                       " active\nrequire_encrypted on\nbind_context off\nrequire_context off\n" +
+                       configOf({{"v1", kKeyA}}, "v1"));
   }
   SECTION("the two context switches, each on its own line") {
     const std::string head = "active_kid v2\nkid v1 fingerprint " + test_support::kFingerprintA +
@@ -45,10 +54,10 @@ TEST_CASE("check prints the active kid and fingerprints, never a key") {
                              " active\nrequire_encrypted off\n";
     const Run bind = run({"check"}, envBind());
     REQUIRE(bind.code == 0);
-    CHECK(bind.out == head + "bind_context on\nrequire_context off\n");
+    CHECK(bind.out == head + "bind_context on\nrequire_context off\n" + v1v2);
     const Run both = run({"check"}, envBind(true));
     REQUIRE(both.code == 0);
-    CHECK(both.out == head + "bind_context on\nrequire_context on\n");
+    CHECK(both.out == head + "bind_context on\nrequire_context on\n" + v1v2);
     // requireContext alone would refuse what the keyring writes: the library's KeyringError.
     std::map<std::string, std::string> requireOnly = envV1V2();
     requireOnly["CONNECTOR_CRED_REQUIRE_CONTEXT"] = "1";
@@ -564,7 +573,8 @@ TEST_CASE("rotate --format keys-file writes what a CONNECTOR_CRED_KEYS_FILE hold
     CHECK(config.code == 2);
     CHECK(config.out.empty());
     CHECK(config.err == "connector-crypto rotate: CONNECTOR_CRED_KEYS_FILE (\"" +
-                            dir.file("missing.json") + "\"): cannot open the file\n");
+                            dir.file("missing.json") +
+                            "\"): cannot open the file: No such file or directory\n");
   }
 }
 

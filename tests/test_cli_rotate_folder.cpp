@@ -98,6 +98,29 @@ TEST_CASE("rotate --format keys-file -o DIR writes keys.json and active-kid, eac
       CHECK(fromFiles.fingerprint(kid) == expected.fingerprint(kid));
     }
   }
+  SECTION("a service reads the two files; check prints the fingerprint it reports") {
+    const std::map<std::string, std::string> files = {
+        {"CONNECTOR_CRED_KEYS_FILE", out + "/keys.json"},
+        {"CONNECTOR_CRED_ACTIVE_KID_FILE", out + "/active-kid"}};
+    const auto stage1Keyring = connector_crypto::keyringFromEnv(test_support::envOf(files));
+    CHECK(stage1Keyring.activeKid() == "v2");
+    CHECK(stage1Keyring.kids() == std::vector<std::string>{"v1", "v2", "v3"});
+    const std::string line1 = "config_fingerprint " + stage1Keyring.configFingerprint() + "\n";
+    const Run check1 = run({"check"}, files);
+    REQUIRE(check1.code == 0);
+    CHECK(check1.out.find(line1) != std::string::npos);
+
+    REQUIRE(
+        run({"rotate", "--activate", "v3", "--format", "keys-file", "-o", out, "--force"}, files)
+            .code == 0);
+    const auto stage2Keyring = connector_crypto::keyringFromEnv(test_support::envOf(files));
+    CHECK(stage2Keyring.activeKid() == "v3");
+    CHECK(stage2Keyring.configFingerprint() != stage1Keyring.configFingerprint());
+    const Run check2 = run({"check"}, files);
+    REQUIRE(check2.code == 0);
+    CHECK(check2.out.find("config_fingerprint " + stage2Keyring.configFingerprint() + "\n") !=
+          std::string::npos);
+  }
   SECTION("stage 2 into the same folder (--force): the same keys.json, the new active kid") {
     const Run stage2 = run(
         {"rotate", "--activate", "v3", "--format", "keys-file", "-o", out, "--force"}, stage1Env);

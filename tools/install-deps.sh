@@ -15,6 +15,7 @@ packages=(
   libbson-dev rapidjson-dev         # examples/ (ctest example_*): required by the top-level build with tests
   dash                              # tests/cli/outputs.sh sources env lines in a POSIX sh
   lintian                           # checks the Debian packages (tools/ci/80-deb.sh)
+  jq                                # tests/rotation: retiring a kid as docs/ROTATION.md shows, applying updates
 )
 
 missing=()

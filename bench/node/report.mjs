@@ -110,6 +110,25 @@ if (ccOps['encrypt_bound/small'] !== undefined) {
       `${d.map(fmt).join(' | ')} | ${ratio(d[1], d[0]).toFixed(2)} |`);
   }
 }
+// A keyring with automatic reload on (keyringFromEnv, a keys file, 1 s) beside a static one, small
+// payload, 1 and 2 threads on one shared keyring: the hot path's check of the interval.
+if (ccOps['keyring_reloading/encrypt/small/real_time/threads:1'] !== undefined) {
+  lines.push('');
+  lines.push('| small | static, 1 thread | reloading, 1 thread | reloading / static | static, 2 threads | reloading, 2 threads | reloading / static | 2 threads vs 1, static (CPU-normalized) | 2 threads vs 1, reloading (CPU-normalized) |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
+  for (const op of ['encrypt', 'decrypt']) {
+    const fig = (kind, threads) => `keyring_${kind}/${op}/small/real_time/threads:${threads}`;
+    // ops per CPU-second of all threads together, and the CPU-normalized scaling of round_trip.
+    const perCpu = (kind, threads) => 1e9 / ccCpuNs[fig(kind, threads)];
+    const scaling = (kind) => (2 * ccCpuNs[fig(kind, 1)]) / ccCpuNs[fig(kind, 2)];
+    const s1 = perCpu('static', 1), r1 = perCpu('reloading', 1);
+    const s2 = ccOps[fig('static', 2)], r2 = ccOps[fig('reloading', 2)];
+    lines.push(`| ${op} | ${fmt(s1)} | ${fmt(r1)} | ${ratio(r1, s1).toFixed(2)} | ${fmt(s2)} | ${fmt(r2)} | ` +
+      `${ratio(r2, s2).toFixed(2)} | ${scaling('static').toFixed(2)}× | ${scaling('reloading').toFixed(2)}× |`);
+  }
+  lines.push('');
+  lines.push('1-thread columns: operations per CPU-second; 2-thread columns: operations per wall-clock second of both threads.');
+}
 const md = lines.join('\n') + '\n';
 writeFileSync(`${dir}/report.md`, md);
 writeFileSync(`${dir}/sweep.dat`, dat.join('\n') + '\n');
