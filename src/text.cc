@@ -3,6 +3,7 @@
 
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/inspect.hpp"
+#include "connector_crypto/json_whitespace.hpp"
 #include "envelope_core.hpp"
 #include "json_text.hpp"
 #include "keyring_state.hpp"
@@ -52,6 +53,7 @@ std::string sealPlainText(const char* operation, std::string_view json, const Ke
 std::string encryptText(std::string_view json, const Keyring& keyring,
                         const EncryptionContext* context) {
   constexpr const char* kOperation = "encryptCredentialsText";
+  json = withoutByteOrderMark(json);  // input text (docs/FORMAT.md, "Byte order marks")
   return detail::guarded(kOperation, [&]() -> std::string {
     JsonTextTop top;
     scanOrThrow(kOperation, "json", json, true, &top);
@@ -69,6 +71,7 @@ std::string encryptText(std::string_view json, const Keyring& keyring,
 SecretBuffer decryptText(std::string_view stored, const Keyring& keyring,
                          const EncryptionContext* context) {
   constexpr const char* kOperation = "decryptCredentialsText";
+  stored = withoutByteOrderMark(stored);  // input text (docs/FORMAT.md, "Byte order marks")
   return detail::guarded(kOperation, [&]() -> SecretBuffer {
     const KeyringState& state = KeyringAccess::state(keyring);
     JsonTextTop top;
@@ -91,6 +94,7 @@ SecretBuffer decryptText(std::string_view stored, const Keyring& keyring,
 std::string rewrapText(std::string_view stored, const Keyring& keyring,
                        const EncryptionContext* context) {
   constexpr const char* kOperation = "rewrapCredentialsText";
+  stored = withoutByteOrderMark(stored);  // input text (docs/FORMAT.md, "Byte order marks")
   return detail::guarded(kOperation, [&]() -> std::string {
     const KeyringState& state = KeyringAccess::state(keyring);
     JsonTextTop top;
@@ -133,6 +137,7 @@ std::string rewrapCredentialsText(std::string_view stored, const Keyring& keyrin
 }
 
 CredentialsInfo inspectCredentialsText(std::string_view stored) {
+  stored = withoutByteOrderMark(stored);
   return detail::guarded("inspectCredentialsText", [&]() -> CredentialsInfo {
     CredentialsInfo info;
     JsonTextTop top;
