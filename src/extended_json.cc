@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector_crypto/json_whitespace.hpp"
 #include "connector_crypto/limits.hpp"
 #include "json_codec.hpp"
 
@@ -281,6 +282,7 @@ SecretBuffer convertExtendedJsonText(std::string_view json) {
     Wiped& operator=(const Wiped&) = delete;
     ~Wiped() { detail::adapter::wipeValues(value); }
   } parsed;
+  json = withoutByteOrderMark(json);  // input text (docs/FORMAT.md, "Byte order marks")
   if (!detail::adapter::parseText(json, false, parsed.value)) {
     throw Error(ErrorCode::kInvalidText,
                 "convertExtendedJsonText: the text is not JSON text (exactly one value, valid "

@@ -22,6 +22,7 @@
 
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/limits.hpp"
+#include "json_sax.hpp"
 #include "utf8.hpp"
 
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
@@ -170,47 +171,36 @@ bool holdsNul(const char* text, std::size_t size) noexcept {
 
 // ---- parser -----------------------------------------------------------------------------------
 
-// Forwards nlohmann's SAX events to the adapter's events, refusing nesting past the limit. Its
-// verdicts are nlohmann::json::parse's: the parser of the build without simdjson, and the fallback.
-class SaxToEvents {
+// Forwards the reader's events (json_sax.hpp) to the adapter's events, refusing nesting past the
+// limit. Its verdicts are nlohmann::json::parse's: the parser of the build without simdjson, and of
+// the text simdjson refuses or could read differently.
+class SaxToEvents final : public JsonSax {
  public:
-  using json = nlohmann::json;
   explicit SaxToEvents(JsonEvents& events) noexcept : events_(events) {}
   SaxToEvents(const SaxToEvents&) = delete;
   SaxToEvents& operator=(const SaxToEvents&) = delete;
   ~SaxToEvents() { secureWipe(key_.data(), key_.capacity()); }  // a member name of the plaintext
 
-  bool null() { return events_.onNull(in(), key()), true; }
-  bool boolean(bool v) { return events_.onBool(in(), key(), v), true; }
-  bool number_integer(json::number_integer_t v) {
-    // Only a negative integer or "-0": the lexer gives the others number_unsigned.
-    return events_.onInt(in(), key(), static_cast<std::int64_t>(v)), true;
-  }
-  bool number_unsigned(json::number_unsigned_t v) {
-    return events_.onUint(in(), key(), static_cast<std::uint64_t>(v)), true;
-  }
-  bool number_float(json::number_float_t v, const json::string_t&) {
-    return events_.onDouble(in(), key(), static_cast<double>(v)), true;
-  }
-  bool string(json::string_t& s) { return events_.onString(in(), key(), s), true; }
-  bool binary(json::binary_t&) { return false; }  // not produced by the JSON lexer
-  // The lexer reuses the name's buffer for the value that follows: the name is copied.
-  bool key(json::string_t& k) { return key_.assign(k.data(), k.size()), true; }
-  bool start_object(std::size_t) {
+  bool null() override { return events_.onNull(in(), key()), true; }
+  bool boolean(bool v) override { return events_.onBool(in(), key(), v), true; }
+  bool number_integer(std::int64_t v) override { return events_.onInt(in(), key(), v), true; }
+  bool number_unsigned(std::uint64_t v) override { return events_.onUint(in(), key(), v), true; }
+  bool number_float(double v) override { return events_.onDouble(in(), key(), v), true; }
+  bool string(std::string_view s) override { return events_.onString(in(), key(), s), true; }
+  // The reader reuses the name's buffer for the value that follows: the name is copied.
+  bool key(std::string_view k) override { return key_.assign(k.data(), k.size()), true; }
+  bool start_object() override {
     if (opensTooDeep(open_.size())) return false;
     open_.push_back({events_.onBeginObject(in(), key(), 0), true});
     return true;
   }
-  bool end_object() { return events_.onEndObject(close()), true; }
-  bool start_array(std::size_t) {
+  bool end_object() override { return events_.onEndObject(close()), true; }
+  bool start_array() override {
     if (opensTooDeep(open_.size())) return false;
     open_.push_back({events_.onBeginArray(in(), key(), 0), false});
     return true;
   }
-  bool end_array() { return events_.onEndArray(close()), true; }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
-    return false;  // the message quotes the input: never kept
-  }
+  bool end_array() override { return events_.onEndArray(close()), true; }
 
  private:
   struct Open {
@@ -235,21 +225,6 @@ class SaxToEvents {
   // The name of the member whose value comes next; a heap buffer it outgrows is wiped when freed.
   std::basic_string<char, std::char_traits<char>, WipingAllocator<char>> key_;
 };
-
-// nlohmann's verdict on text (no NUL byte in it), reported to events.
-bool parseWithNlohmann(const char* text, std::size_t size, JsonEvents& events) {
-  SaxToEvents sax(events);
-  try {
-    return nlohmann::json::sax_parse(text, text + size, &sax, nlohmann::json::input_format_t::json,
-                                     true, false);
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const Error&) {
-    throw;
-  } catch (...) {
-    return false;  // a nlohmann exception quotes the input: never kept
-  }
-}
 
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
 
@@ -391,12 +366,17 @@ bool parsePaddedFast(const char* text, std::size_t size, JsonEvents& events) {
     result = parseWithSimdjson(parser, text, size, events);
   }
   if (result == FastParse::ok) return true;
-  return parseWithNlohmann(text, size, events);
+  return parseWithReader({text, size}, events);
 }
 
 #endif  // CONNECTOR_CRYPTO_HAVE_SIMDJSON
 
 }  // namespace
+
+bool parseWithReader(std::string_view text, JsonEvents& events) {
+  SaxToEvents sax(events);
+  return readJson(text, sax);
+}
 
 bool fastParserEnabled() noexcept {
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
@@ -410,13 +390,13 @@ bool parse(std::string_view text, bool padded, JsonEvents& events) {
   if (holdsNul(text.data(), text.size())) return false;
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
   if (padded) return parsePaddedFast(text.data(), text.size(), events);
-  if (text.size() > SIZE_MAX / 2) return parseWithNlohmann(text.data(), text.size(), events);
+  if (text.size() > SIZE_MAX / 2) return parseWithReader(text, events);
   SecretBuffer copy(text.size() + kJsonParsePadding);
   std::copy(text.begin(), text.end(), copy.data());
   return parsePaddedFast(copy.data(), text.size(), events);
 #else
   (void)padded;
-  return parseWithNlohmann(text.data(), text.size(), events);
+  return parseWithReader(text, events);
 #endif
 }
 

@@ -60,15 +60,33 @@ inline bool parseJsonPadded(const char* text, std::size_t size, nlohmann::json& 
   return adapter::parseText({text, size}, true, out);
 }
 
+namespace core {
+// The library's own reader (json_sax.hpp) alone, without simdjson: the parser of the build
+// without it, and of the text simdjson refuses. Same contract as parse.
+bool parseWithReader(std::string_view text, JsonEvents& events);
+}  // namespace core
+
+// parseJson through core::parseWithReader only: for differential tests of the reader.
+inline bool parseJsonWithReader(const char* text, std::size_t size, nlohmann::json& out) {
+  out = nullptr;
+  adapter::Builder<nlohmann::json> builder;
+  if (!core::parseWithReader({text, size}, builder)) return false;
+  out = builder.take();
+  return true;
+}
+
 // The reference parser, for differential tests: BasicJson::parse itself (nlohmann::json, or
-// ordered_json: a repeated name keeps its first position and last value), with the depth limit
-// and the NUL refusal (nlohmann's lexer would stop at a NUL and accept what came before).
+// ordered_json: a repeated name keeps its first position and last value), with the depth limit,
+// the NUL refusal (nlohmann's lexer would stop at a NUL and accept what came before) and the
+// refusal of a leading byte order mark (which nlohmann's lexer skips; the library's parsers never
+// read one as part of a value: docs/FORMAT.md, "Byte order marks").
 template <typename BasicJson>
 bool parseJsonReference(const char* text, std::size_t size, BasicJson& out) {
   using Event = typename BasicJson::parse_event_t;
   struct TooDeep {};
   out = nullptr;
   if (size != 0 && std::memchr(text, 0, size) != nullptr) return false;
+  if (size >= 3 && std::memcmp(text, "\xEF\xBB\xBF", 3) == 0) return false;
   const auto limitDepth = [](int depth, Event event, BasicJson&) {
     // depth counts the containers already open around the one starting now.
     if ((event == Event::object_start || event == Event::array_start) &&

@@ -9,71 +9,75 @@
 #include <unordered_set>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "connector_crypto/json_whitespace.hpp"
 #include "connector_crypto/limits.hpp"
 #include "json_codec.hpp"
+#include "json_sax.hpp"
 #include "simdjson_wipe.hpp"
 
 namespace connector_crypto {
 namespace detail {
 namespace {
 
-using json = nlohmann::json;
+// A member name or a top-level member's name, in memory wiped when freed (plaintext names).
+using WipingString = std::basic_string<char, std::char_traits<char>, WipingAllocator<char>>;
 
-class Scanner {
+struct NameHash {
+  std::size_t operator()(const WipingString& s) const noexcept {
+    return std::hash<std::string_view>{}(std::string_view(s.data(), s.size()));
+  }
+};
+// The names of one open object; its nodes, in wiped memory, hold small names inline.
+using NameSet = std::unordered_set<WipingString, NameHash, std::equal_to<WipingString>,
+                                   WipingAllocator<WipingString>>;
+
+class Scanner final : public JsonSax {
  public:
   Scanner(bool refuseDuplicates, JsonTextTop* top)
       : refuseDuplicates_(refuseDuplicates), top_(top) {}
 
   bool duplicate() const noexcept { return duplicate_; }
 
-  bool null() { return scalar(Type::null); }
-  bool boolean(bool) { return scalar(Type::other); }
-  bool number_integer(json::number_integer_t v) {
-    return scalar(isVersionOne(static_cast<std::int64_t>(v)) ? Type::one : Type::other);
+  ~Scanner() { secureWipe(member_.data(), member_.capacity()); }
+
+  bool null() override { return scalar(Type::null); }
+  bool boolean(bool) override { return scalar(Type::other); }
+  bool number_integer(std::int64_t v) override {
+    return scalar(isVersionOne(v) ? Type::one : Type::other);
   }
-  bool number_unsigned(json::number_unsigned_t v) {
-    return scalar(isVersionOne(static_cast<std::uint64_t>(v)) ? Type::one : Type::other);
+  bool number_unsigned(std::uint64_t v) override {
+    return scalar(isVersionOne(v) ? Type::one : Type::other);
   }
-  bool number_float(json::number_float_t v, const json::string_t&) {
-    return scalar(isVersionOne(static_cast<double>(v)) ? Type::one : Type::other);
-  }
-  bool string(json::string_t& s) {
+  bool number_float(double v) override { return scalar(isVersionOne(v) ? Type::one : Type::other); }
+  bool string(std::string_view s) override {
     if (inCtx_ && depth_ == 2) {
       top_->addCtxItem(true, s);
       return true;
     }
     if (depth_ == 1 && topIsObject_ && top_ != nullptr) {
       if (std::string* owner = ownerOf(member_)) {
-        *owner = std::move(s);
+        owner->assign(s);
         memberState(member_) = EnvelopeMember::State::string;
         return true;
       }
     }
     return scalar(Type::other);
   }
-  bool binary(json::binary_t&) { return false; }  // never produced by the JSON lexer
-
-  bool start_object(std::size_t) { return open(true); }
-  bool key(json::string_t& name) {
-    if (refuseDuplicates_ && !keys_.back().insert(name).second) {
+  bool start_object() override { return open(true); }
+  bool key(std::string_view name) override {
+    if (refuseDuplicates_ && !keys_.back().emplace(name.data(), name.size()).second) {
       duplicate_ = true;
       return false;
     }
     if (depth_ == 1) {
-      member_ = name;
+      member_.assign(name.data(), name.size());
       if (name == "__enc" && top_ != nullptr) top_->carriesEnc = true;
     }
     return true;
   }
-  bool end_object() { return close(true); }
-  bool start_array(std::size_t) { return open(false); }
-  bool end_array() { return close(false); }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
-    return false;  // the message quotes the input: never kept
-  }
+  bool end_object() override { return close(true); }
+  bool start_array() override { return open(false); }
+  bool end_array() override { return close(false); }
 
  private:
   enum class Type { null, one, other };
@@ -105,13 +109,13 @@ class Scanner {
     }
   }
 
-  std::string* ownerOf(const std::string& name) noexcept {
+  std::string* ownerOf(std::string_view name) noexcept {
     if (name == "kid") return &top_->kid;
     if (name == "iv") return &top_->iv;
     if (name == "ct") return &top_->ct;
     return nullptr;
   }
-  EnvelopeMember::State& memberState(const std::string& name) noexcept {
+  EnvelopeMember::State& memberState(std::string_view name) noexcept {
     if (name == "kid") return top_->fields.kid.state;
     if (name == "iv") return top_->fields.iv.state;
     return top_->fields.ct.state;
@@ -151,9 +155,9 @@ class Scanner {
   std::size_t depth_ = 0;
   bool topIsObject_ = false;
   bool duplicate_ = false;
-  bool inCtx_ = false;  // inside the top-level object's "ctx" array
-  std::string member_;  // the member of the top-level object whose value comes next
-  std::vector<std::unordered_set<std::string>> keys_;  // names seen in each open container
+  bool inCtx_ = false;         // inside the top-level object's "ctx" array
+  WipingString member_;        // the member of the top-level object whose value comes next
+  std::vector<NameSet> keys_;  // names seen in each open container
 };
 
 #if defined(CONNECTOR_CRYPTO_HAVE_SIMDJSON)
@@ -328,12 +332,9 @@ std::optional<JsonTextVerdict> scanFast(const char* padded, std::size_t size, bo
 
 #endif  // CONNECTOR_CRYPTO_HAVE_SIMDJSON
 
-JsonTextVerdict scanWithSax(std::string_view text, bool refuseDuplicates, JsonTextTop* top) {
+JsonTextVerdict scanWithReader(std::string_view text, bool refuseDuplicates, JsonTextTop* top) {
   Scanner scanner(refuseDuplicates, top);
-  if (json::sax_parse(text.begin(), text.end(), &scanner, json::input_format_t::json, true,
-                      false)) {
-    return JsonTextVerdict::ok;
-  }
+  if (readJson(text, scanner)) return JsonTextVerdict::ok;
   return scanner.duplicate() ? JsonTextVerdict::duplicate : JsonTextVerdict::invalid;
 }
 
@@ -357,11 +358,11 @@ JsonTextVerdict scan(std::string_view text, bool padded, bool refuseDuplicates, 
     verdict = *fast;
   } else {
     if (top != nullptr) top->reset();
-    verdict = scanWithSax(text, refuseDuplicates, top);
+    verdict = scanWithReader(text, refuseDuplicates, top);
   }
 #else
   (void)padded;
-  verdict = scanWithSax(text, refuseDuplicates, top);
+  verdict = scanWithReader(text, refuseDuplicates, top);
 #endif
   if (verdict == JsonTextVerdict::ok && top != nullptr) {
     top->fields.kid.text = top->kid;

@@ -3,6 +3,7 @@
 
 #include "connector_crypto/error.hpp"
 #include "connector_crypto/inspect.hpp"
+#include "connector_crypto/json_whitespace.hpp"
 #include "envelope_core.hpp"
 #include "json_text.hpp"
 #include "keyring_state.hpp"
@@ -54,6 +55,7 @@ std::string sealPlainText(const char* operation, std::string_view json, const Ke
 std::string encryptText(std::string_view json, const Keyring& keyring,
                         const EncryptionContext* context) {
   constexpr const char* kOperation = "encryptCredentialsText";
+  json = withoutByteOrderMark(json);  // input text (docs/FORMAT.md, "Byte order marks")
   return detail::guarded(kOperation, [&]() -> std::string {
     JsonTextTop top;
     scanOrThrow(kOperation, "json", json, true, &top);
@@ -71,6 +73,7 @@ std::string encryptText(std::string_view json, const Keyring& keyring,
 SecretBuffer decryptText(std::string_view stored, const Keyring& keyring,
                          const EncryptionContext* context) {
   constexpr const char* kOperation = "decryptCredentialsText";
+  stored = withoutByteOrderMark(stored);  // input text (docs/FORMAT.md, "Byte order marks")
   return detail::guarded(kOperation, [&]() -> SecretBuffer {
     return detail::withKidRetry(keyring, [&](const KeyringState& state) -> SecretBuffer {
       JsonTextTop top;
@@ -94,6 +97,7 @@ SecretBuffer decryptText(std::string_view stored, const Keyring& keyring,
 std::string rewrapText(std::string_view stored, const Keyring& keyring,
                        const EncryptionContext* context) {
   constexpr const char* kOperation = "rewrapCredentialsText";
+  stored = withoutByteOrderMark(stored);  // input text (docs/FORMAT.md, "Byte order marks")
   return detail::guarded(kOperation, [&]() -> std::string {
     const KeyringState& state = KeyringAccess::state(keyring);
     JsonTextTop top;
@@ -136,6 +140,7 @@ std::string rewrapCredentialsText(std::string_view stored, const Keyring& keyrin
 }
 
 CredentialsInfo inspectCredentialsText(std::string_view stored) {
+  stored = withoutByteOrderMark(stored);
   return detail::guarded("inspectCredentialsText", [&]() -> CredentialsInfo {
     CredentialsInfo info;
     JsonTextTop top;

@@ -15,6 +15,7 @@ using connector_crypto::SecretBuffer;
 using connector_crypto::detail::parseJson;
 using connector_crypto::detail::parseJsonPadded;
 using connector_crypto::detail::parseJsonReference;
+using connector_crypto::detail::parseJsonWithReader;
 using connector_crypto::detail::serializeJson;
 using connector_crypto::detail::serializeJsonReference;
 using nlohmann::json;
@@ -65,18 +66,26 @@ Parsed parsePadded(const std::string& text) {
   return p;
 }
 
+Parsed parseReader(const std::string& text) {
+  Parsed p{false, nullptr};
+  p.ok = parseJsonWithReader(text.data(), text.size(), p.value);
+  return p;
+}
+
 Parsed parseRef(const std::string& text) {
   Parsed p{false, nullptr};
   p.ok = parseJsonReference(text.data(), text.size(), p.value);
   return p;
 }
 
-// The fast parser agrees with the reference on text: both reject, or both accept the same value.
+// The fast parser, and the library's reader on its own (the parser without simdjson and of the
+// text simdjson refuses), agree with the reference on text: all reject, or all accept the same
+// value.
 void requireSameParse(const std::string& text) {
   INFO("input of " << text.size() << " bytes: " << json(text).dump(-1, ' ', true,
                                                               json::error_handler_t::replace));
   const Parsed ref = parseRef(text);
-  for (const Parsed& fast : {parseFast(text), parsePadded(text)}) {
+  for (const Parsed& fast : {parseFast(text), parsePadded(text), parseReader(text)}) {
     REQUIRE(fast.ok == ref.ok);
     if (ref.ok) {
       REQUIRE(identical(fast.value, ref.value));
@@ -263,6 +272,16 @@ TEST_CASE("the fast parser reads exactly what nlohmann::json::parse reads") {
           std::string("\"\xe6\x9d\""), std::string("[1]\x80"), std::string("\x80[1]"),
           std::string("\"\xf0\x9f\x99\x82\""), std::string("\"\xef\xbf\xbf\"")}) {
       requireSameParse(text);
+    }
+  }
+  SECTION("a leading byte order mark is no part of a value: every parser refuses it") {
+    for (const std::string& text : {std::string("\xef\xbb\xbf{}"), std::string("\xef\xbb\xbf 1"),
+                                    std::string("\xef\xbb\xbf\"a\"")}) {
+      CHECK_FALSE(parseFast(text).ok);
+      CHECK_FALSE(parsePadded(text).ok);
+      CHECK_FALSE(parseReader(text).ok);
+      CHECK_FALSE(parseRef(text).ok);
+      CHECK(parseRef(text.substr(3)).ok);
     }
   }
   SECTION("byte order mark, trailing content, embedded NUL") {

@@ -182,6 +182,14 @@ template <typename BasicJson>
 CONNECTOR_CRYPTO_FLATTEN BasicJson& appendMember(BasicJson& object, std::string_view name) {
   auto& m = objectMembers(object);
   if constexpr (kKeepsOrder<BasicJson>) {
+    if (m.size() == m.capacity()) {
+      // The vector's own growth copies each member (a pair with a const name has no noexcept
+      // move) and frees the old values' strings unwiped: grown here by moving the values.
+      std::remove_reference_t<decltype(m)> grown;
+      grown.reserve(m.empty() ? 4 : 2 * m.size());
+      for (auto& kv : m) grown.emplace_back(kv.first, std::move(kv.second));
+      m.swap(grown);
+    }
     m.emplace_back(std::piecewise_construct, std::forward_as_tuple(name.data(), name.size()),
                    std::forward_as_tuple());
     return m.back().second;
