@@ -3,7 +3,8 @@
 // true plaintext (checked by opening it through the AEAD seam and parsing it here); anything else
 // passes through unchanged (or PlaintextRejectedError in strict mode); encrypt -> decrypt is the
 // identity; messages hold no key. The same input bytes, sealed as plaintext, must decrypt exactly
-// when they are JSON of at most kMaxJsonDepth levels.
+// when they are JSON of at most kMaxJsonDepth levels. And encrypt's answer is decrypt's
+// (tests/verdict_oracle.hpp) under each keyring switch, with and without a context.
 #include <cstddef>
 #include <cstdint>
 #include <typeinfo>
@@ -11,6 +12,7 @@
 
 #include "aead.hpp"
 #include "fuzz_support.hpp"
+#include "verdict_oracle.hpp"
 
 namespace cc = connector_crypto;
 using nlohmann::json;
@@ -22,6 +24,26 @@ const cc::Keyring& keyring() { return keyringV1V2(); }
 const cc::Keyring& strictKeyring() {
   static const cc::Keyring k = cc::Keyring::fromBase64({{"v1", kKeyA}}, "v1", {true});
   return k;
+}
+
+const cc::Keyring& bindingKeyring(bool requireContext) {
+  static const auto make = [](bool require) {
+    cc::KeyringOptions options;
+    options.bindContext = true;
+    options.requireContext = require;
+    return cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, "v1", options);
+  };
+  static const cc::Keyring bind = make(false), require = make(true);
+  return requireContext ? require : bind;
+}
+
+// The context of the corpus's bound seeds (fuzz/make_seeds.js, `record`).
+const cc::EncryptionContext& recordContext() {
+  static const cc::EncryptionContext c{{"tenant", "oid:6650f0c2a1b2c3d4e5f60718"},
+                                       {"collection", "connectorinstances"},
+                                       {"field", "credentials"},
+                                       {"id", "oid:6650f0c2a1b2c3d4e5f60719"}};
+  return c;
 }
 
 // Parses like the library must: UTF-8 JSON, at most kMaxJsonDepth levels, nothing after it.
@@ -121,6 +143,19 @@ void checkDecrypt(const json& v, std::string_view input) {
     check(carriesEnc, "encryptCredentials refused plaintext:", e.what());
   } catch (...) {
     violation("a non-connector_crypto exception escaped encryptCredentials");
+  }
+
+  // Encrypt's answer is decrypt's; needsRewrap agrees with rewrapCredentials.
+  for (const cc::Keyring* k : {&keyring(), &bindingKeyring(false), &bindingKeyring(true)}) {
+    for (const cc::EncryptionContext* context :
+         {static_cast<const cc::EncryptionContext*>(nullptr), &recordContext()}) {
+      try {
+        const std::string problem = verdict_oracle::check(v, *k, context);
+        check(problem.empty(), "encrypt's answer is not decrypt's:", problem);
+      } catch (...) {
+        violation("a non-connector_crypto exception escaped the verdict property");
+      }
+    }
   }
 }
 

@@ -48,8 +48,9 @@ const envelope = [
   oauth,
   'null', '"plain string"', '[[[[[[[[]]]]]]]]', '{"a":{"b":{"c":{}}}}', '1e308', '-0', '""',
   '"\\u0000\\ud800"',
+  JSON.stringify({ ...e1, kid: 'v 1' }),
 ];
-write('envelope', envelope);
+
 
 const env = [
   `CONNECTOR_CRED_KEY=${keyA}`,
@@ -107,6 +108,10 @@ function seed(flags, specBytes, body) {
 const secret = '{"apiKey":"sk_live_bound","n":[1,2.5,null]}';
 const stored = sealBound(keyA, 'v1', secret, record);
 const active = sealBound(keyB, 'v2', secret, record);
+// fuzz_envelope's bound seeds, under the context it passes (recordContext there).
+envelope.push(JSON.stringify(stored), JSON.stringify(active),
+  JSON.stringify({ ...stored, ctx: ['tenant', 'id', 'field', 'collection'] }));
+write('envelope', envelope);
 const textDiff = {
   bound_sealed_bind: seed(SEAL | CONTEXT | BOUND | BIND, spec(record), secret),
   bound_sealed_plain_keyring: seed(SEAL | CONTEXT | BOUND, spec([...record].reverse()), secret),

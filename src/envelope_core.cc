@@ -40,6 +40,12 @@ ParsedEnvelope parseEnvelope(const EnvelopeFields& fields, std::size_t padding) 
   out.kid = stringMember(fields.kid, "kid");
   const std::string_view iv = stringMember(fields.iv, "iv");
   const std::string_view ct = stringMember(fields.ct, "ct");
+  if (!isValidKid(out.kid)) {
+    // No keyring can hold it: the verdict of every reader, with or without a context or a key.
+    throw UnknownKidError(
+        "envelope: \"kid\" is not a valid kid (1 to 64 printable ASCII characters without "
+        "spaces, never a key), so no keyring holds it");
+  }
   if (fields.ctx.state != EnvelopeNames::State::absent) {
     if (const char* problem = storedNamesProblem(fields.ctx)) {
       throw EnvelopeError(ErrorCode::kEnvelopeContext,
@@ -162,8 +168,7 @@ std::size_t openText(ParsedEnvelope& envelope, const KeyringState& state,
 
 bool needsReseal(const ParsedEnvelope& envelope, const KeyringState& state,
                  const EncryptionContext* context) {
-  checkBinding(envelope, state, context);
-  checkNames(envelope, context);
+  admitOpening(envelope, state, context);
   const bool bind = !envelope.bound && context != nullptr && state.options.bindContext;
   return bind || envelope.kid != state.active->kid();
 }
@@ -181,13 +186,17 @@ const EncryptionContext* writeContext(const char* operation, const KeyringState&
   return context;
 }
 
-SealedMembers sealBytes(const std::uint8_t* plaintext, std::size_t size, const KeyringState& state,
-                        const EncryptionContext* boundTo) {
-  const KeyEntry& entry = *state.active;
+void checkSealable(std::size_t size) {
   if (size > kMaxEnvelopeBytes / 4 * 3 - kTagBytes) {
     throw Error(ErrorCode::kTooLarge,
                 "credentials: the serialized value is larger than the 16 MiB envelope limit");
   }
+}
+
+SealedMembers sealBytes(const std::uint8_t* plaintext, std::size_t size, const KeyringState& state,
+                        const EncryptionContext* boundTo) {
+  const KeyEntry& entry = *state.active;
+  checkSealable(size);
   const std::string aad = boundTo != nullptr ? contextAad(entry.kid(), *boundTo) : std::string();
   std::array<std::uint8_t, kIvBytes> iv{};
   fillRandom(iv.data(), iv.size());
@@ -235,13 +244,6 @@ CredentialsInfo inspectEnvelope(const EnvelopeFields& fields) {
   CredentialsInfo info;
   try {
     const ParsedEnvelope envelope = parseEnvelope(fields, 0);
-    if (!isValidKid(envelope.kid)) {
-      // No keyring holds such a kid: decrypt always throws UnknownKidError for it.
-      info.kind = CredentialsInfo::Kind::kMalformed;
-      info.error = ErrorCode::kUnknownKid;
-      info.message = "envelope: \"kid\" is not a valid kid";
-      return info;
-    }
     info.kind = CredentialsInfo::Kind::kEnvelope;
     info.version = kEnvelopeVersion;
     info.kid = std::string(envelope.kid);
@@ -249,7 +251,7 @@ CredentialsInfo inspectEnvelope(const EnvelopeFields& fields) {
     for (std::size_t i = 0; envelope.bound && i < envelope.names->count; ++i) {
       info.contextNames.emplace_back(envelope.names->name(i));
     }
-  } catch (const EnvelopeError& e) {
+  } catch (const Error& e) {  // EnvelopeError, or UnknownKidError for a kid no keyring holds
     info.kind = CredentialsInfo::Kind::kMalformed;
     info.error = e.code();
     info.message = e.what();
@@ -302,15 +304,28 @@ SealedMembers seal(const char* operation, std::string_view json, const Keyring& 
   return sealed;
 }
 
-void admitEnvelope(const EnvelopeFields& fields, const Keyring& keyring,
+void admitEnvelope(const char* operation, const EnvelopeFields& fields, const Keyring& keyring,
                    const EncryptionContext* context) {
   withKidRetry(keyring, [&](const KeyringState& state) {
-    writeContext("encryptCredentials", state, context);
-    // Without a context an envelope comes back as it is (as in 0.2); with one, whatever decrypt
-    // would refuse under that context is refused here too (the plaintext is wiped with envelope).
-    if (context == nullptr) return;
-    if (fields.ctx.state == EnvelopeNames::State::absent && !state.options.requireContext) return;
-    ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
+    // Malformed first, as decrypt reads it (whatever the context), with decrypt's code.
+    ParsedEnvelope envelope = [&] {
+      try {
+        return parseEnvelope(fields, kJsonParsePadding);
+      } catch (const EnvelopeError& e) {
+        throw EnvelopeError(e.code(), std::string(operation) + ": " + e.what() +
+                                          "; the value carries \"__enc\" but is not a valid "
+                                          "envelope, refusing to wrap it");
+      } catch (const UnknownKidError& e) {
+        throw UnknownKidError(std::string(operation) + ": " + e.what() +
+                              "; refusing to wrap the value");
+      }
+    }();
+    // Decrypt's context rules that need no key (with decrypt's codes), then the writer's own;
+    // with a context, a bound envelope must open under it (its plaintext wiped with envelope).
+    // An unbound envelope is never opened here: it comes back as it is, bound to nothing new.
+    checkBinding(envelope, state, context);
+    writeContext(operation, state, context);
+    if (context == nullptr || !envelope.bound) return;
     openText(envelope, state, context);
   });
 }
@@ -331,16 +346,15 @@ void open(const EnvelopeFields& fields, const Keyring& keyring, const Encryption
 bool reseal(const EnvelopeFields& fields, const Keyring& keyring, const EncryptionContext* context,
             SealedMembers& out) {
   return withKidRetry(keyring, [&](const KeyringState& state) {
-    const EncryptionContext* bindTo = writeContext("rewrapCredentials", state, context);
+    // Decrypt's table first (malformed, the context rules, the kid), then the writer's own rule.
     ParsedEnvelope envelope = parseEnvelope(fields, kJsonParsePadding);
-    if (!needsReseal(envelope, state, context)) {
-      if (!envelope.bound) countContextIgnored(state, context);
-      return false;
-    }
+    const bool reseals = needsReseal(envelope, state, context);
+    const EncryptionContext* bindTo = writeContext("rewrapCredentials", state, context);
+    if (!envelope.bound) countContextIgnored(state, context);
+    if (!reseals) return false;
     const std::size_t size = openText(envelope, state, context);
     // Never unbound: a bound envelope stays bound to the context it opened under.
     out = sealBytes(envelope.sealed.data(), size, state, envelope.bound ? context : bindTo);
-    if (!envelope.bound) countContextIgnored(state, context);
     return true;
   });
 }
@@ -348,12 +362,15 @@ bool reseal(const EnvelopeFields& fields, const Keyring& keyring, const Encrypti
 bool needsRewrap(const EnvelopeFields& fields, const Keyring& keyring,
                  const EncryptionContext* context) {
   const KeyringState& state = KeyringAccess::state(keyring);
+  const bool reseals = needsReseal(parseEnvelope(fields, 0), state, context);  // as reseal
   writeContext("needsRewrap", state, context);
-  return needsReseal(parseEnvelope(fields, 0), state, context);
+  return reseals;
 }
 
-void admitWrite(const char* operation, const Keyring& keyring, const EncryptionContext* context) {
+void admitWrite(const char* operation, const Keyring& keyring, const EncryptionContext* context,
+                std::size_t size) {
   writeContext(operation, KeyringAccess::state(keyring), context);
+  checkSealable(size);
 }
 
 void admitPlaintext(const char* operation, const Keyring& keyring) {
@@ -384,6 +401,10 @@ void throwUnserializable(Unserializable why) {
           ErrorCode::kNotSerializable,
           "credentials: a binary value (nlohmann::json::binary) is not JSON; nothing was "
           "encrypted");
+    case Unserializable::repeatedName:
+      throw Error(ErrorCode::kInvalidText,
+                  "credentials: an object repeats a member name (duplicate members are never "
+                  "written; docs/FORMAT.md); nothing was encrypted");
     case Unserializable::nonFinite:
       throw Error(
           ErrorCode::kNotSerializable,
@@ -394,12 +415,10 @@ void throwUnserializable(Unserializable why) {
               "credentials: a string is not valid UTF-8; nothing was encrypted");
 }
 
-void throwEnvelopeRefused(const char* operation, bool plainOnly) {
-  throw EnvelopeError(ErrorCode::kEnvelopeRefused,
-                      std::string(operation) +
-                          (plainOnly ? ": the value carries \"__enc\"; only plaintext is accepted here"
-                                     : ": the value carries \"__enc\" but is not a valid envelope; "
-                                       "refusing to wrap it"));
+void throwEnvelopeRefused(const char* operation) {
+  throw EnvelopeError(
+      ErrorCode::kEnvelopeRefused,
+      std::string(operation) + ": the value carries \"__enc\"; only plaintext is accepted here");
 }
 
 void throwInternal(const char* operation) {

@@ -43,8 +43,8 @@ struct ParsedEnvelope {
 };
 
 // Checks every member (a present "ctx" included) and decodes iv and ct; throws EnvelopeError naming
-// the member at fault. `padding` zero bytes follow the sealed bytes (what the plaintext parser may
-// read).
+// the member at fault, UnknownKidError for a kid that breaks the kid rule (no keyring holds it).
+// `padding` zero bytes follow the sealed bytes (what the plaintext parser may read).
 ParsedEnvelope parseEnvelope(const EnvelopeFields& fields, std::size_t padding);
 
 // The decrypt table of docs/FORMAT.md ("Reading a bound envelope") after the member checks: the
@@ -66,7 +66,7 @@ std::size_t openText(ParsedEnvelope& envelope, const KeyringState& state,
                      const EncryptionContext* context);
 
 // Whether rewrap re-seals envelope: its kid is not the active one, or it is unbound and a context
-// is given under bindContext. Applies the context rules of admitOpening that need no key first.
+// is given under bindContext. Applies admitOpening first (its errors are rewrap's without a key).
 bool needsReseal(const ParsedEnvelope& envelope, const KeyringState& state,
                  const EncryptionContext* context);
 
@@ -74,6 +74,9 @@ bool needsReseal(const ParsedEnvelope& envelope, const KeyringState& state,
 // kContextRequired for operation under bindContext without a context.
 const EncryptionContext* writeContext(const char* operation, const KeyringState& state,
                                       const EncryptionContext* context);
+
+// Throws Error kTooLarge when size plaintext bytes would make a "ct" over the 16 MiB limit.
+void checkSealable(std::size_t size);
 
 // Seals plaintext bytes under the active key with a fresh random IV (counted as an encryption),
 // bound to boundTo when not null; throws Error when they exceed the 16 MiB envelope limit.

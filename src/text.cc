@@ -62,10 +62,7 @@ std::string encryptText(std::string_view json, const Keyring& keyring,
     if (top.kind == JsonTextTop::Kind::null) return std::string(json);
     const KeyringState& state = KeyringAccess::state(keyring);
     if (!carriesEnc(top)) return sealPlainText(kOperation, json, state, context);
-    if (!detail::core::hasEnvelopeShape(top.fields)) {
-      detail::core::throwEnvelopeRefused(kOperation, false);
-    }
-    detail::core::admitEnvelope(top.fields, keyring, context);
+    detail::core::admitEnvelope(kOperation, top.fields, keyring, context);
     return std::string(json);
   });
 }

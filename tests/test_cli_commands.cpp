@@ -625,3 +625,53 @@ TEST_CASE("every subcommand has --help") {
     CHECK(run({"--help"}).out.find(std::string("  ") + name + " ") != std::string::npos);
   }
 }
+
+TEST_CASE("encrypt, decrypt, inspect, audit: one verdict and one exit code for an envelope") {
+  const std::string refusing =
+      "; the value carries \"__enc\" but is not a valid envelope, refusing to wrap it\n";
+  SECTION("a malformed envelope: exit 1 everywhere, under CONNECTOR_CRED_BIND_CONTEXT=1 too") {
+    const std::string v = R"({"__enc":1,"kid":"v1","iv":"","ct":""})";
+    const std::string why = "envelope: \"iv\" must be standard base64 of 12 bytes (16 characters)";
+    for (const auto& env : {envV1V2(), envBind()}) {
+      const Run enc = run({"encrypt"}, env, v);
+      CHECK(enc.code == 1);
+      CHECK(enc.out.empty());
+      CHECK(enc.err == "connector-crypto encrypt: encryptCredentialsText: " + why + refusing);
+      CHECK(run({"decrypt"}, env, v).err == "connector-crypto decrypt: " + why + "\n");
+      CHECK(run({"decrypt"}, env, v).code == 1);
+    }
+    CHECK(run({"inspect"}, {}, v).code == 1);
+  }
+  SECTION("a kid that breaks the kid rule: exit 1 and one message everywhere") {
+    const std::string why =
+        "envelope: \"kid\" is not a valid kid (1 to 64 printable ASCII characters without spaces, "
+        "never a key), so no keyring holds it";
+    nlohmann::json e = nlohmann::json::parse(envelopeText({{"a", 1}}, "v2", test_support::kKeyB));
+    for (const std::string& kid : {std::string(""), std::string(65, 'k'), std::string("v 1"),
+                                   std::string("v\xc3\xa9"), std::string("v\x01")}) {
+      e["kid"] = kid;
+      const std::string v = e.dump();
+      INFO(v);
+      const Run dec = run({"decrypt"}, envV1V2(), v);
+      CHECK(dec.code == 1);
+      CHECK(dec.err == "connector-crypto decrypt: " + why + "\n");
+      const Run ins = run({"inspect"}, {}, v);
+      CHECK(ins.code == 1);
+      CHECK(ins.err == "connector-crypto inspect: " + why + "\n");
+      const Run enc = run({"encrypt"}, envV1V2(), v);
+      CHECK(enc.code == 1);
+      CHECK(enc.out.empty());
+      CHECK(enc.err == "connector-crypto encrypt: encryptCredentialsText: " + why +
+                           "; refusing to wrap the value\n");
+      const Run audit = run({"audit"}, {}, "{\"_id\":1,\"credentials\":" + v + "}\n");
+      CHECK(audit.out.find("\"invalid\":1") != std::string::npos);
+    }
+  }
+  SECTION("a bound envelope without --context: exit 2, as decrypt") {
+    const Run bound = run({"encrypt", "--context", "tenant=str:a"}, envBind(), "{\"a\":1}");
+    REQUIRE(bound.code == 0);
+    CHECK(run({"encrypt"}, envV1V2(), bound.out).code == 2);
+    CHECK(run({"decrypt"}, envV1V2(), bound.out).code == 2);
+    CHECK(run({"encrypt", "--context", "tenant=str:a"}, envV1V2(), bound.out).out == bound.out);
+  }
+}

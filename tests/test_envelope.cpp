@@ -241,7 +241,8 @@ TEST_CASE("rule 5: a value carrying __enc decrypts or throws") {
     for (const std::string& bad : {std::string(""), std::string(1000, 'k'), std::string("\xc3\xa9")}) {
       v["kid"] = bad;
       CHECK(messageOf<connector_crypto::UnknownKidError>([&] { decryptCredentials(v, k); }) ==
-            "envelope: \"kid\" is not a kid in the keyring");
+            "envelope: \"kid\" is not a valid kid (1 to 64 printable ASCII characters without "
+            "spaces, never a key), so no keyring holds it");
     }
   }
   SECTION("kid swapped to another known kid fails authentication") {
@@ -292,13 +293,22 @@ TEST_CASE("rule 6: encrypt refuses what it cannot serialize or must not wrap") {
     CHECK(msg == "credentials: a string is not valid UTF-8; nothing was encrypted");
     CHECK(msg.find("secret") == std::string::npos);
   }
-  SECTION("an object carrying __enc that is not an envelope") {
-    for (const json& bad : {json{{"__enc", 1}}, json{{"__enc", 2}, {"kid", "v1"}, {"iv", ""}, {"ct", ""}},
-                           json{{"__enc", "1"}, {"token", "t"}}}) {
-      CHECK(messageOf<EnvelopeError>([&] { encryptCredentials(bad, k); }) ==
-            "encryptCredentials: the value carries \"__enc\" but is not a valid envelope; "
-            "refusing to wrap it");
+  SECTION("an object carrying __enc that is not an envelope: decrypt's error") {
+    const std::string refusing =
+        "; the value carries \"__enc\" but is not a valid envelope, refusing to wrap it";
+    const std::string badVersion =
+        "encryptCredentials: envelope: \"__enc\" must be the number 1 (the only format version "
+        "this library reads)" +
+        refusing;
+    for (const json& bad : {json{{"__enc", 2}, {"kid", "v1"}, {"iv", ""}, {"ct", ""}},
+                            json{{"__enc", "1"}, {"token", "t"}}}) {
+      CHECK(codeOf<EnvelopeError>([&] { encryptCredentials(bad, k); }) ==
+            connector_crypto::ErrorCode::kEnvelopeBadVersion);
+      CHECK(messageOf<EnvelopeError>([&] { encryptCredentials(bad, k); }) == badVersion);
     }
+    CHECK(messageOf<EnvelopeError>([&] {
+            encryptCredentials(json{{"__enc", 1}}, k);
+          }) == "encryptCredentials: envelope: \"kid\" is missing" + refusing);
   }
 }
 

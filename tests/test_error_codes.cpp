@@ -57,8 +57,10 @@ TEST_CASE("each failure carries its code") {
     expectCode<cc::EnvelopeError>(
         decrypt(with(e, "ct", std::string(cc::kMaxEnvelopeBytes + 4, 'A'))),
         ErrorCode::kEnvelopeCtSize);
+    // encrypt refuses a malformed envelope with decrypt's code; kEnvelopeRefused is
+    // encryptPlainCredentials' refusal of any "__enc".
     expectCode<cc::EnvelopeError>([&] { cc::encryptCredentials(json{{"__enc", 2}}, k); },
-                                  ErrorCode::kEnvelopeRefused);
+                                  ErrorCode::kEnvelopeBadVersion);
     expectCode<cc::EnvelopeError>([&] { cc::encryptPlainCredentials(e, k); },
                                   ErrorCode::kEnvelopeRefused);
   }

@@ -4,6 +4,8 @@
 // deeper than kMaxJsonDepth, discarded, binary, NaN/infinite, invalid UTF-8), or give an envelope
 // that decrypts to v exactly; an envelope comes back from encrypt unchanged. Values are generated
 // from a fixed seed, up to 100,000 levels deep, and compared by a walk of this file (no recursion).
+// Property (issue 21, "encrypt's answer is decrypt's"): over the same values and every mutation of
+// their envelopes, tests/verdict_oracle.hpp holds under each keyring switch and context.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -15,6 +17,7 @@
 #include "roundtrip_corpus.hpp"
 #include "roundtrip_oracle.hpp"
 #include "test_support.hpp"
+#include "verdict_oracle.hpp"
 
 namespace cc = connector_crypto;
 using nlohmann::json;
@@ -123,4 +126,118 @@ TEST_CASE("round trip or typed refusal: bound envelopes, under their context") {
     CHECK_THROWS_AS(cc::decryptCredentials(envelope, k1, other), cc::DecryptError);
   }
   CHECK(bound > 300);
+}
+
+namespace {
+
+// Every mutation of envelope e the property runs over: each member removed or of another type or
+// value, the kid rule, base64 and lengths, ctx, extra members (that decrypt ignores).
+std::vector<json> mutations(const json& e) {
+  std::vector<json> out;
+  const auto with = [&](const char* member, json value) {
+    json v = e;
+    v[member] = std::move(value);
+    out.push_back(std::move(v));
+  };
+  const std::string iv = e.at("iv"), ct = e.at("ct");
+  std::string flipped = ct;
+  flipped[flipped.size() / 2] = flipped[flipped.size() / 2] == 'A' ? 'B' : 'A';
+  json seventeen = json::array();
+  for (char c = 'a'; c < 'a' + 17; ++c) seventeen.push_back(std::string(1, c));
+  for (const char* member : {"__enc", "kid", "iv", "ct", "ctx"}) {
+    json removed = e;
+    removed.erase(member);
+    out.push_back(std::move(removed));
+    for (const json& other : {json(2), json("1"), json(nullptr), json(true), json::array(),
+                              json::object(), json(""), json(1.0)}) {
+      with(member, other);
+    }
+  }
+  with("__enc", 0.99999999999999999);
+  for (const std::string& kid :
+       {std::string("v1"), std::string("v2"), std::string("v9"), std::string(65, 'k'),
+        std::string("v 1"), std::string("v\x01"), std::string("v\xc3\xa9"), kKeyA}) {
+    with("kid", kid);
+  }
+  for (const std::string& bad :
+       {iv.substr(0, 12), iv.substr(0, 15) + "-", std::string("A") + iv.substr(1),
+        std::string("AAAAAAAAAAAAAAAAAAAA")}) {
+    with("iv", bad);
+  }
+  for (const std::string& bad : {flipped, ct.substr(0, ct.size() - 4), ct + "A", "!" + ct.substr(1),
+                                 std::string("AAAAAAAAAAAAAAAAAAAAAA=="), std::string("AAAA")}) {
+    with("ct", bad);
+  }
+  for (const json& ctx : {json{"id"}, json{"id", "tenant"}, json{"tenant", "id"}, json{"id", "id"},
+                          seventeen, json{1}, json{"bad name"}}) {
+    with("ctx", ctx);
+  }
+  with("note", 1);
+  with("deep", test_support::nestedArrays(600));
+  with("nan", std::nan(""));
+  with("binary", json::binary({1, 2}));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("encrypt's answer is decrypt's: every envelope mutation, every keyring switch") {
+  cc::KeyringOptions bind, require;
+  bind.bindContext = require.bindContext = require.requireContext = true;
+  const std::vector<std::pair<const char*, cc::Keyring>> keyrings = [&] {
+    std::vector<std::pair<const char*, cc::Keyring>> k;
+    for (const char* active : {"v1", "v2"}) {
+      k.emplace_back(active, cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, active));
+    }
+    k.emplace_back("bind", cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, "v1", bind));
+    k.emplace_back("require",
+                   cc::Keyring::fromBase64({{"v1", kKeyA}, {"v2", kKeyB}}, "v1", require));
+    return k;
+  }();
+  const cc::EncryptionContext context{{"tenant", "oid:6650f0c2a1b2c3d4e5f60718"},
+                                      {"id", "oid:6650f0c2a1b2c3d4e5f60719"}};
+  const cc::EncryptionContext other{{"tenant", "oid:6650f0c2a1b2c3d4e5f60718"},
+                                    {"id", "oid:6650f0c2a1b2c3d4e5f6071b"}};
+  const cc::EncryptionContext fewer{{"tenant", "oid:6650f0c2a1b2c3d4e5f60718"}};
+  const std::vector<const cc::EncryptionContext*> contexts = {nullptr, &context, &other, &fewer};
+  const auto holds = [&](const json& stored) {
+    for (const auto& [name, k] : keyrings) {
+      for (const cc::EncryptionContext* c : contexts) {
+        const std::string violation = verdict_oracle::check(stored, k, c);
+        if (violation.empty()) continue;
+        const char* which = c == nullptr ? "none" : c == &context ? "its own" : "another";
+        FAIL_CHECK("keyring " << name << ", context " << which << ": " << violation);
+        return false;
+      }
+    }
+    return true;
+  };
+
+  const std::vector<json> values = generatedValues();
+  std::size_t envelopes = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const json& v = values[i];
+    INFO("generated value #" << i);
+    // The value itself, as plaintext (refused values included: needsRewrap must agree).
+    REQUIRE(holds(v));
+    if (i % 40 != 0 || !decryptCouldReturn(v) || v.is_null()) continue;
+    const cc::Keyring& v1 = keyrings[0].second;
+    for (const json& e :
+         {cc::encryptCredentials(v, v1), cc::encryptCredentials(v, keyrings[2].second, context)}) {
+      REQUIRE(holds(e));
+      for (const json& m : mutations(e)) {
+        INFO("mutation " << m.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 300));
+        REQUIRE(holds(m));
+        ++envelopes;
+      }
+    }
+  }
+  // Plaintexts that authenticate but are no JSON, or are null.
+  for (const std::string& text :
+       {std::string("null"), std::string("{\"a\":"), std::string("\xff")}) {
+    const json e = test_support::sealRaw(kKeyA, "v1", text);
+    REQUIRE(holds(e));
+    for (const json& m : mutations(e)) REQUIRE(holds(m));
+  }
+  CHECK(envelopes > 5000);
 }

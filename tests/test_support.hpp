@@ -153,6 +153,20 @@ std::string messageOf(Fn&& fn) {
   return {};
 }
 
+// Runs fn, requires it to throw exactly E (checked with typeid), and returns its code.
+template <typename E, typename Fn>
+connector_crypto::ErrorCode codeOf(Fn&& fn) {
+  try {
+    fn();
+  } catch (const connector_crypto::Error& e) {
+    INFO("message: " << e.what());
+    CHECK(typeid(e) == typeid(E));
+    return e.code();
+  }
+  FAIL("expected an exception");
+  return connector_crypto::ErrorCode::kInternal;
+}
+
 // True when message mentions none of the secrets (as given, and for base64 keys, as raw bytes).
 inline void requireNoSecret(const std::string& message, const std::vector<std::string>& secrets) {
   for (const std::string& s : secrets) {

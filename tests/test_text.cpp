@@ -81,12 +81,21 @@ TEST_CASE("encryptCredentialsText passes null and envelopes through unchanged") 
   const std::string e = cc::encryptCredentialsText(R"({"a":1})", k);
   CHECK(cc::encryptCredentialsText(e, k) == e);
   SECTION("a member name is compared after unescaping") {
-    const std::string escaped = R"({"\u005f_enc":1,"kid":"v1","iv":"x","ct":"y"})";
-    CHECK(cc::encryptCredentialsText(escaped, k) == escaped);  // an envelope's shape: unchanged
+    std::string escaped = e;
+    escaped.replace(escaped.find("\"__enc\""), 7, R"("\u005f_enc")");
+    CHECK(cc::encryptCredentialsText(escaped, k) == escaped);
+    // A malformed envelope: decrypt's error (issue 21, item 4), whatever its shape.
+    CHECK_THROWS_MATCHES(
+        cc::encryptCredentialsText(R"({"\u005f_enc":1,"kid":"v1","iv":"x","ct":"y"})", k),
+        cc::EnvelopeError,
+        Catch::Message("encryptCredentialsText: envelope: \"iv\" must be standard base64 of 12 "
+                       "bytes (16 characters); the value carries \"__enc\" but is not a valid "
+                       "envelope, refusing to wrap it"));
     CHECK_THROWS_MATCHES(
         cc::encryptCredentialsText(R"({"\u005f_enc":2,"kid":"v1"})", k), cc::EnvelopeError,
-        Catch::Message("encryptCredentialsText: the value carries \"__enc\" but is not a valid "
-                       "envelope; refusing to wrap it"));
+        Catch::Message("encryptCredentialsText: envelope: \"__enc\" must be the number 1 (the "
+                       "only format version this library reads); the value carries \"__enc\" but "
+                       "is not a valid envelope, refusing to wrap it"));
   }
 }
 

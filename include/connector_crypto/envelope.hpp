@@ -27,14 +27,17 @@ detail::IfBasicJson<BasicJson, bool> isEncrypted(const BasicJson& v) noexcept {
          detail::core::hasEnvelopeShape(detail::adapter::fieldsOf(v));
 }
 
-// Encrypts plain under the active kid with a fresh random IV. null and values for which isEncrypted
-// holds come back unchanged (idempotent); an object carrying "__enc" that is not an envelope throws
-// EnvelopeError. Encrypts only what decrypt can read back: throws Error, before encrypting, for
-// nesting deeper than kMaxJsonDepth, a string that is not valid UTF-8, a discarded or binary value,
-// a NaN or infinite number. No function here recurses deeper than kMaxJsonDepth on a value.
-// With context: under bindContext a bound envelope; an existing bound envelope (or any envelope
-// under requireContext) comes back only if it opens under context, with decrypt's errors. Under
-// bindContext without a context, any value but null throws Error kContextRequired.
+// Encrypts plain under the active kid with a fresh random IV. null comes back unchanged, and so
+// does an envelope that decrypt would read as far as the key (idempotent); a value carrying
+// "__enc" that decrypt refuses without a key throws decrypt's error and ErrorCode (malformed
+// first, then decrypt's context rules, then kContextRequired under bindContext without a context:
+// docs/FORMAT.md, "Encrypting an existing envelope"). Encrypts only what decrypt can read back:
+// throws Error, before encrypting, for nesting deeper than kMaxJsonDepth, a string that is not
+// valid UTF-8, a discarded or binary value, a NaN or infinite number, and (ordered_json) an object
+// that repeats a member name (kInvalidText). No function here recurses deeper than kMaxJsonDepth
+// on a value. With context: under bindContext a bound envelope; an existing bound envelope comes
+// back only if it opens under context, with decrypt's errors. Under bindContext without a context,
+// any value but null throws Error kContextRequired.
 template <typename BasicJson>
 detail::IfBasicJson<BasicJson> encryptCredentials(const BasicJson& plain, const Keyring& keyring) {
   CONNECTOR_CRYPTO_ASSERT_SUPPORTED_JSON(BasicJson);
@@ -83,9 +86,10 @@ detail::IfBasicJson<BasicJson> decryptCredentials(const BasicJson& stored, const
 }
 
 // True when rewrapCredentials would change stored: non-null legacy plaintext, an envelope whose kid
-// is not the active kid, or (context given, under bindContext) an unbound envelope. Throws what
-// rewrapCredentials would throw without a key: EnvelopeError for a malformed envelope, the context
-// rules of decrypt, Error for plaintext nested deeper than kMaxJsonDepth. Decrypts nothing.
+// is not the active kid, or (context given, under bindContext) an unbound envelope. Throws exactly
+// what rewrapCredentials would throw without decrypting, with its ErrorCode: a malformed envelope,
+// the context rules of decrypt, a kid not in the keyring, plaintext (or an envelope it would
+// return as it is) that encryptCredentials refuses. Decrypts nothing.
 template <typename BasicJson>
 detail::IfBasicJson<BasicJson, bool> needsRewrap(const BasicJson& stored, const Keyring& keyring) {
   CONNECTOR_CRYPTO_ASSERT_SUPPORTED_JSON(BasicJson);

@@ -12,14 +12,15 @@ namespace connector_crypto {
 // each code is thrown as is in the comment; README lists them.
 enum class ErrorCode : int {
   kConfiguration = 1,        // KeyringError: missing, malformed or contradicting variables or keys
-  kUnknownKid = 2,           // UnknownKidError: the envelope's kid is not in the keyring
+  kUnknownKid = 2,           // UnknownKidError: the envelope's kid is not in the keyring (or no
+                             // keyring can hold it: it breaks the kid rule)
   kEnvelopeBadVersion = 10,  // EnvelopeError: "__enc" is not the number 1
   kEnvelopeMissing = 11,     // EnvelopeError: "kid", "iv" or "ct" is missing
   kEnvelopeType = 12,        // EnvelopeError: "kid", "iv" or "ct" is not a string
   kEnvelopeBase64 = 13,      // EnvelopeError: "iv" or "ct" is not strict standard base64
   kEnvelopeIvSize = 14,      // EnvelopeError: "iv" does not hold 12 bytes
   kEnvelopeCtSize = 15,      // EnvelopeError: "ct" is shorter than the tag or over 16 MiB
-  kEnvelopeRefused = 16,     // EnvelopeError: encrypt met a value carrying "__enc" it must not wrap
+  kEnvelopeRefused = 16,     // EnvelopeError: encryptPlainCredentials met a value carrying "__enc"
   kEnvelopeContext = 17,     // EnvelopeError: "ctx" is not 1-16 valid, sorted, unique names
   kAuthentication = 20,      // DecryptError: the tag did not verify (wrong key, or iv/ct modified)
   kInvalidPlaintext = 21,    // DecryptError: authentic plaintext that is not UTF-8 JSON
@@ -28,6 +29,7 @@ enum class ErrorCode : int {
   kTooLarge = 41,            // Error: larger than the 16 MiB envelope limit
   kNotSerializable = 42,     // Error: not JSON (invalid UTF-8, NaN/Infinity, binary, discarded)
   kInvalidText = 43,         // Error: text API input that is not one JSON value, or repeats a name
+                             // (as does an ordered_json value given to a writer)
   kExtendedJson = 44,        // Error: an Extended JSON wrapper that does not convert (extended_json.hpp)
   kInvalidContext = 60,      // Error: an encryption context breaks a rule (context.hpp)
   kContextRequired = 61,     // Error: a bound envelope, or a write under bindContext, without a context

@@ -14,10 +14,11 @@
 namespace connector_crypto {
 
 // Encrypts the compact form of json (insignificant whitespace removed, nothing else changed) and
-// returns the envelope's text {"__enc":1,"kid":…,"iv":…,"ct":…}. "null" and text for which
-// isEncrypted holds come back unchanged; a value carrying a malformed "__enc" throws EnvelopeError;
-// text that is not exactly one JSON value (UTF-8, no NUL, at most kMaxJsonDepth levels) or that
-// repeats a member name in an object throws Error.
+// returns the envelope's text {"__enc":1,"kid":…,"iv":…,"ct":…}. "null" and an envelope that
+// decrypt would read as far as the key come back unchanged; a value carrying "__enc" that decrypt
+// refuses without a key throws decrypt's error (as encryptCredentials); text that is not exactly
+// one JSON value (UTF-8, no NUL, at most kMaxJsonDepth levels) or that repeats a member name in an
+// object throws Error.
 CONNECTOR_CRYPTO_API std::string encryptCredentialsText(std::string_view json,
                                                         const Keyring& keyring);
 // The same with the record's encryption context (encryptCredentials with a context): a bound

@@ -147,11 +147,13 @@ CONNECTOR_CRYPTO_API bool hasEnvelopeShape(const EnvelopeFields& fields) noexcep
 CONNECTOR_CRYPTO_API SealedMembers seal(const char* operation, std::string_view json,
                                         const Keyring& keyring, const EncryptionContext* context);
 
-// encrypt met a value with the envelope shape: returns when it may come back unchanged, else
-// throws. Under bindContext without a context: kContextRequired. With a context, a bound envelope
-// (or any envelope under requireContext) must open as decrypt would open it, with its errors.
-CONNECTOR_CRYPTO_API void admitEnvelope(const EnvelopeFields& fields, const Keyring& keyring,
-                                        const EncryptionContext* context);
+// encrypt met a value carrying "__enc": returns when it may come back unchanged, else throws, in
+// this order: what decrypt refuses before it needs a key (EnvelopeError with decrypt's code,
+// UnknownKidError for a kid that breaks the kid rule); kContextRequired under bindContext without
+// a context; decrypt's context rules (a bound envelope without a context, requireContext); with a
+// context, a bound envelope must open under it as decrypt would open it, with its errors.
+CONNECTOR_CRYPTO_API void admitEnvelope(const char* operation, const EnvelopeFields& fields,
+                                        const Keyring& keyring, const EncryptionContext* context);
 
 // Checks every member, applies the context rules, authenticates and decrypts under the envelope's
 // kid, and reports the plaintext's JSON to events. Throws EnvelopeError, Error (kContextRequired),
@@ -168,14 +170,14 @@ CONNECTOR_CRYPTO_API bool reseal(const EnvelopeFields& fields, const Keyring& ke
                                  const EncryptionContext* context, SealedMembers& out);
 
 // needsRewrap of an envelope: whether reseal would re-seal it; throws what reseal would throw
-// without a key (malformed envelope, the context rules), and decrypts nothing.
+// without decrypting (malformed envelope, the context rules, a kid not in the keyring).
 CONNECTOR_CRYPTO_API bool needsRewrap(const EnvelopeFields& fields, const Keyring& keyring,
                                       const EncryptionContext* context);
 
-// A write of non-null plaintext (encrypt, rewrap): Error kContextRequired under bindContext
-// without a context.
+// A write of non-null plaintext of size serialized bytes (needsRewrap, for rewrap): Error
+// kContextRequired under bindContext without a context, then kTooLarge past the envelope limit.
 CONNECTOR_CRYPTO_API void admitWrite(const char* operation, const Keyring& keyring,
-                                     const EncryptionContext* context);
+                                     const EncryptionContext* context, std::size_t size);
 
 // decrypt met non-null plaintext: throws PlaintextRejectedError (counted) in strict mode.
 CONNECTOR_CRYPTO_API void admitPlaintext(const char* operation, const Keyring& keyring);
@@ -186,13 +188,14 @@ CONNECTOR_CRYPTO_API void countPassthrough(const Keyring& keyring) noexcept;
 // The classification of a value that carries "__enc" (inspectCredentials).
 CONNECTOR_CRYPTO_API CredentialsInfo inspect(const EnvelopeFields& fields);
 
-// Why the serializer refused a value.
-enum class Unserializable { tooDeep, badUtf8, discarded, binary, nonFinite };
+// Why the serializer refused a value (repeatedName: an ordered_json object that repeats a member
+// name, kInvalidText as in the text API).
+enum class Unserializable { tooDeep, badUtf8, discarded, binary, nonFinite, repeatedName };
 
-// The Error for each refusal, and for encrypt meeting a value that carries "__enc" it must not
-// wrap (plainOnly: encryptPlainCredentials, which refuses any "__enc").
+// The Error for each refusal, and for encryptPlainCredentials meeting a value that carries "__enc"
+// (kEnvelopeRefused).
 [[noreturn]] CONNECTOR_CRYPTO_API void throwUnserializable(Unserializable why);
-[[noreturn]] CONNECTOR_CRYPTO_API void throwEnvelopeRefused(const char* operation, bool plainOnly);
+[[noreturn]] CONNECTOR_CRYPTO_API void throwEnvelopeRefused(const char* operation);
 [[noreturn]] CONNECTOR_CRYPTO_API void throwInternal(const char* operation);
 
 // ---- byte services of the serializer and the parser -------------------------------------------

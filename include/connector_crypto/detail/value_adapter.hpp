@@ -206,18 +206,50 @@ CONNECTOR_CRYPTO_FLATTEN BasicJson& appendMember(BasicJson& object, std::string_
   }
 }
 
+// Objects up to this many members are checked for a repeated name pair by pair, without
+// allocating; larger ones through their sorted names.
+inline constexpr std::size_t kSmallObject = 16;
+
+// True when two of an ordered_json object's members have the same name (members: its container).
+template <typename Members>
+bool repeatsName(const Members& members) {
+  const std::size_t n = members.size();
+  if (n < 2) return false;
+  const auto begin = members.begin();
+  if (n <= kSmallObject) {
+    for (auto i = begin + 1; i != members.end(); ++i) {
+      for (auto j = begin; j != i; ++j) {
+        if (i->first == j->first) return true;
+      }
+    }
+    return false;
+  }
+  std::vector<std::string_view> names;
+  names.reserve(n);
+  for (const auto& kv : members) names.emplace_back(kv.first);
+  std::sort(names.begin(), names.end());
+  return std::adjacent_find(names.begin(), names.end()) != names.end();
+}
+
 // ---- serializer: compact text byte-identical to dump() ---------------------------------------
 
 template <typename BasicJson>
 class Serializer {
  public:
-  // The compact text of value in a buffer that wipes itself; throws the core's Error for what is
-  // not JSON or what the parser would refuse (nesting past the limit, invalid UTF-8, a discarded
-  // or binary value, NaN or infinity). Recursion is bounded by the limit.
-  static SecretBuffer serialize(const BasicJson& value) {
+  // The size of value's compact text; throws the core's Error for what is not JSON or what the
+  // parser would refuse (nesting past the limit, invalid UTF-8, a discarded or binary value, NaN
+  // or infinity) and, for ordered_json, for an object that repeats a member name (never written).
+  // Recursion is bounded by the limit.
+  static std::size_t measured(const BasicJson& value) {
     std::size_t size = 0;
     const Fit fit = measure(value, size, 0);
     if (fit != Fit::ok) core::throwUnserializable(static_cast<core::Unserializable>(fit));
+    return size;
+  }
+
+  // The compact text of value in a buffer that wipes itself; throws as measured.
+  static SecretBuffer serialize(const BasicJson& value) {
+    const std::size_t size = measured(value);
     SecretBuffer out(size);
     char* end = write(value, out.data());
     if (static_cast<std::size_t>(end - out.data()) != size) core::throwInternal("serializer");
@@ -226,8 +258,8 @@ class Serializer {
 
  private:
   // ok, or why measure() refused (the values of core::Unserializable, shifted by one).
-  enum class Fit { tooDeep, badUtf8, discarded, binary, nonFinite, ok };
-  static_assert(static_cast<int>(core::Unserializable::nonFinite) == 4, "Fit mirrors it");
+  enum class Fit { tooDeep, badUtf8, discarded, binary, nonFinite, repeatedName, ok };
+  static_assert(static_cast<int>(core::Unserializable::repeatedName) == 5, "Fit mirrors it");
 
   using value_t = nlohmann::json::value_t;
 
@@ -246,7 +278,8 @@ class Serializer {
     }
   }
 
-  static Fit measure(const BasicJson& v, std::size_t& n, std::size_t enclosing) noexcept {
+  // Not noexcept: checking a large ordered_json object for a repeated name allocates.
+  static Fit measure(const BasicJson& v, std::size_t& n, std::size_t enclosing) {
     switch (v.type()) {
       case value_t::null: n += 4; return Fit::ok;
       case value_t::boolean:
@@ -279,6 +312,9 @@ class Serializer {
       case value_t::object: {
         if (opensTooDeep(enclosing)) return Fit::tooDeep;
         const auto& o = held<const typename BasicJson::object_t>(v);
+        if constexpr (kKeepsOrder<BasicJson>) {
+          if (repeatsName(o)) return Fit::repeatedName;
+        }
         n += 2 + (o.empty() ? 0 : o.size() - 1) + o.size();  // commas and colons
         for (const auto& kv : o) {
           if (!core::measureString(kv.first, n)) return Fit::badUtf8;
@@ -404,8 +440,6 @@ class Builder final : public core::JsonEvents {
   }
 
  private:
-  static constexpr std::size_t kSmallObject = 16;
-
   static BasicJson& opened(Container c) noexcept { return *static_cast<BasicJson*>(c); }
 
   // Puts the value make() returns at its place (JsonEvents): the root, the next item of an array,
@@ -430,24 +464,12 @@ class Builder final : public core::JsonEvents {
   // An ordered object with a repeated name, rebuilt: first position, last value.
   template <typename Members>
   static void resolveRepeats(Members& m) {
+    if (!repeatsName(m)) return;  // the common case
     const std::size_t n = m.size();
-    if (n < 2) return;
-    if (n <= kSmallObject) {  // the common case, without allocating: compare every pair
-      bool repeated = false;
-      for (std::size_t i = 1; i < n && !repeated; ++i) {
-        for (std::size_t j = 0; j < i && !repeated; ++j) repeated = m[i].first == m[j].first;
-      }
-      if (!repeated) return;
-    }
     std::vector<std::size_t> order(n);
     for (std::size_t i = 0; i < n; ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return m[a].first < m[b].first; });
-    bool repeated = false;
-    for (std::size_t i = 1; i < n && !repeated; ++i) {
-      repeated = m[order[i]].first == m[order[i - 1]].first;
-    }
-    if (!repeated) return;
     // For the first member of each name, the index of its last one; n for the members dropped.
     std::vector<std::size_t> last(n, n);
     for (std::size_t i = 0; i < n;) {
@@ -533,10 +555,10 @@ BasicJson encrypt(const BasicJson& plain, const Keyring& keyring,
   return guarded(kOperation, [&]() -> BasicJson {
     if (plain.is_null()) return plain;
     if (!carriesEnc(plain)) return sealValue(kOperation, plain, keyring, context);
-    const core::EnvelopeFields fields = fieldsOf(plain);
-    if (!core::hasEnvelopeShape(fields)) core::throwEnvelopeRefused(kOperation, false);
-    core::admitEnvelope(fields, keyring, context);
-    return unchanged(plain);
+    core::admitEnvelope(kOperation, fieldsOf(plain), keyring, context);
+    // What encrypt returns is written: only JSON a reader reads back, never a repeated name.
+    Serializer<BasicJson>::measured(plain);
+    return plain;
   });
 }
 
@@ -545,7 +567,7 @@ BasicJson encryptPlain(const BasicJson& plain, const Keyring& keyring,
                        const EncryptionContext* context) {
   constexpr const char* kOperation = "encryptPlainCredentials";
   return guarded(kOperation, [&]() -> BasicJson {
-    if (carriesEnc(plain)) core::throwEnvelopeRefused(kOperation, true);
+    if (carriesEnc(plain)) core::throwEnvelopeRefused(kOperation);
     if (plain.is_null()) return plain;
     return sealValue(kOperation, plain, keyring, context);
   });
@@ -574,11 +596,16 @@ bool needsRewrap(const BasicJson& stored, const Keyring& keyring,
                  const EncryptionContext* context) {
   constexpr const char* kOperation = "needsRewrap";
   return guarded(kOperation, [&]() -> bool {
+    // What rewrapCredentials would refuse is refused now, in its order, rather than promised a
+    // rewrap; decrypting is all that is left out.
     if (stored.is_null()) return false;
-    if (carriesEnc(stored)) return core::needsRewrap(fieldsOf(stored), keyring, context);
-    // What rewrapCredentials would refuse is refused now rather than promised a rewrap.
-    core::admitWrite(kOperation, keyring, context);
-    unchanged(stored);
+    if (carriesEnc(stored)) {
+      const bool reseals = core::needsRewrap(fieldsOf(stored), keyring, context);
+      if (!reseals) unchanged(stored);  // rewrap returns a copy of it
+      return reseals;
+    }
+    const std::size_t size = Serializer<BasicJson>::measured(stored);
+    core::admitWrite(kOperation, keyring, context, size);
     return true;
   });
 }
