@@ -431,7 +431,8 @@ TEST_CASE("rotate --format keys-file writes what a CONNECTOR_CRED_KEYS_FILE hold
     CHECK(config.code == 2);
     CHECK(config.out.empty());
     CHECK(config.err == "connector-crypto rotate: CONNECTOR_CRED_KEYS_FILE (\"" +
-                            dir.file("missing.json") + "\"): cannot open the file\n");
+                            dir.file("missing.json") +
+                            "\"): cannot open the file: No such file or directory\n");
   }
 }
 
