@@ -1,6 +1,8 @@
 // Differential fuzzer: the plaintext parser (simdjson into nlohmann, when built with
-// CONNECTOR_CRYPTO_HAVE_SIMDJSON) against nlohmann::json::parse with the depth limit. Any input on
-// which they disagree (accepted by one only, or a different value or number type) aborts.
+// CONNECTOR_CRYPTO_HAVE_SIMDJSON), and the library's own reader alone (json_sax.hpp: the parser
+// without simdjson and of the text simdjson refuses), against nlohmann::json::parse with the depth
+// limit. Any input on which they disagree (accepted by one only, or a different value or number
+// type) aborts.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -50,8 +52,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   connector_crypto::SecretBuffer buffer(size + d::kJsonParsePadding, '\x5a');
   if (size > 0) std::memcpy(buffer.data(), data, size);
   const bool paddedOk = d::parseJsonPadded(buffer.data(), size, padded);
-  if (refOk != fastOk || refOk != paddedOk) std::abort();
-  if (refOk && (!identical(reference, fast) || !identical(reference, padded))) std::abort();
-  if (!refOk && (!fast.is_null() || !padded.is_null())) std::abort();
+  nlohmann::json read;
+  const bool readOk = d::parseJsonWithReader(text, size, read);
+  if (refOk != fastOk || refOk != paddedOk || refOk != readOk) std::abort();
+  if (refOk && (!identical(reference, fast) || !identical(reference, padded) ||
+                !identical(reference, read))) {
+    std::abort();
+  }
+  if (!refOk && (!fast.is_null() || !padded.is_null() || !read.is_null())) std::abort();
   return 0;
 }

@@ -1,7 +1,8 @@
 // The core's JSON byte services (connector_crypto/detail/core.hpp): string escaping and number
 // formatting byte-identical to nlohmann's dump() for the adapters' serializer, and the plaintext
 // parser: (with CONNECTOR_CRYPTO_WITH_SIMDJSON) simdjson's DOM reported as events, falling back to
-// nlohmann's SAX parser wherever the two could differ. docs/PERFORMANCE.md.
+// the library's reader (json_sax.hpp, nlohmann's verdicts) wherever the two could differ.
+// docs/PERFORMANCE.md.
 #include "json_codec.hpp"
 
 #include <algorithm>
@@ -230,9 +231,9 @@ class SaxToEvents final : public JsonSax {
 
 static_assert(kJsonParsePadding >= simdjson::SIMDJSON_PADDING, "padding too small for simdjson");
 
-// Reports a simdjson DOM as events, in one walk. Anything simdjson and nlohmann's parser could read
-// differently (-0, nesting past the limit) makes it decline, before reporting that element: the
-// events restart and nlohmann's parser decides.
+// Reports a simdjson DOM as events, in one walk, with nlohmann's values ("-0", which simdjson reads
+// as -0.0 or 0, is found in the text). Nesting past the limit makes it decline, before reporting
+// that element: the events restart and the library's reader (nlohmann's verdicts) decides.
 class DomToEvents {
  public:
   DomToEvents(std::string_view text, const std::uint8_t* strings) noexcept
@@ -282,10 +283,10 @@ class DomToEvents {
       }
       case element_type::INT64: {
         const auto i = valueOf<std::int64_t>(e);
+        const std::size_t number = numbers_++;
         // nlohmann reads a non-negative integer as unsigned, and "-0" as the signed 0, which
-        // simdjson does not tell from "0".
-        if (i >= 0) {
-          if (i == 0 && hasMinusZero()) return false;
+        // simdjson does not tell from "0": the text tells.
+        if (i > 0 || (i == 0 && !isMinusZero(number))) {
           events.onUint(in, key, static_cast<std::uint64_t>(i));
         } else {
           events.onInt(in, key, i);
@@ -293,14 +294,19 @@ class DomToEvents {
         return true;
       }
       case element_type::UINT64: {
+        ++numbers_;
         events.onUint(in, key, valueOf<std::uint64_t>(e));
         return true;
       }
       case element_type::DOUBLE: {
         // "-0" is the integer 0 for nlohmann but -0.0 for simdjson; "-0.0" is -0.0 for both.
         const auto d = valueOf<double>(e);
-        if (d == 0 && std::signbit(d)) return false;
-        events.onDouble(in, key, d);
+        const std::size_t number = numbers_++;
+        if (d == 0 && std::signbit(d) && isMinusZero(number)) {
+          events.onInt(in, key, 0);
+        } else {
+          events.onDouble(in, key, d);
+        }
         return true;
       }
       case element_type::BOOL: {
@@ -320,14 +326,47 @@ class DomToEvents {
  private:
   void note(std::string_view s) noexcept { noteString(stringsEnd_, s); }
 
-  bool hasMinusZero() noexcept {
+  // True when the number element `number` (0-based, in document order, which is the walk's) is
+  // spelled "-0" in the text. The text is searched for "-0" once, at the first zero met.
+  bool isMinusZero(std::size_t number) noexcept {
     if (minusZero_ < 0) minusZero_ = text_.find("-0") != std::string_view::npos ? 1 : 0;
-    return minusZero_ == 1;
+    return minusZero_ == 1 && numberText(number) == "-0";
+  }
+
+  // The text of the number element `number`: a scan of the text (accepted by simdjson) that skips
+  // strings, resumed where the last call stopped (the walk asks in increasing order).
+  std::string_view numberText(std::size_t number) noexcept {
+    const char* p = text_.data() + scanAt_;
+    const char* const end = text_.data() + text_.size();
+    const auto inNumber = [](char c) {
+      return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+    };
+    while (p < end) {
+      if (*p == '"') {
+        for (++p; p < end && *p != '"'; p += *p == '\\' ? 2 : 1) {
+        }
+        ++p;
+      } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+        const char* const start = p;
+        while (p < end && inNumber(*p)) ++p;
+        if (scanned_++ == number) {
+          scanAt_ = static_cast<std::size_t>(p - text_.data());
+          return {start, static_cast<std::size_t>(p - start)};
+        }
+      } else {
+        ++p;  // structure, whitespace, true, false, null
+      }
+    }
+    scanAt_ = text_.size();
+    return {};
   }
 
   std::string_view text_;
   const std::uint8_t* stringsEnd_;
-  int minusZero_ = -1;  // unknown until a zero is met
+  int minusZero_ = -1;       // unknown until a zero is met
+  std::size_t numbers_ = 0;  // number elements reported so far
+  std::size_t scanAt_ = 0;   // numberText's place in the text, and the numbers it passed
+  std::size_t scanned_ = 0;
 };
 
 enum class FastParse { ok, fallback };

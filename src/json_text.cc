@@ -1,5 +1,6 @@
-// JSON text checked through nlohmann's SAX parser (the same lexer as parseJsonReference, so the
-// same verdicts), without building a value.
+// JSON text checked without building a value: simdjson's DOM walked when the build has it, else
+// (and for the text it refuses) the library's reader (json_sax.hpp: parseJsonReference's verdicts,
+// in wiping memory).
 #include "json_text.hpp"
 
 #include <algorithm>
@@ -298,7 +299,8 @@ class DomScan {
 
 // simdjson's verdict on padded text (kJsonParsePadding readable bytes after it); nullopt where it
 // refuses (invalid, or an integer beyond 64 bits, or deeper than its own limit): the SAX scanner
-// decides those, since simdjson accepts only text nlohmann accepts (fuzz_json_parse_diff).
+// decides those (the library's reader), since simdjson accepts only text nlohmann accepts
+// (fuzz_json_parse_diff).
 std::optional<JsonTextVerdict> scanFast(simdjson::dom::parser& parser, const char* padded,
                                         std::size_t size, bool refuseDuplicates, JsonTextTop* top) {
   simdjson::dom::element root;
@@ -340,7 +342,7 @@ JsonTextVerdict scanWithReader(std::string_view text, bool refuseDuplicates, Jso
 
 // The verdict on text whose kJsonParsePadding following bytes are readable when padded is true.
 JsonTextVerdict scan(std::string_view text, bool padded, bool refuseDuplicates, JsonTextTop* top) {
-  // nlohmann's lexer ends the input at a NUL byte; JSON text never holds one (RFC 8259).
+  // JSON text never holds a NUL byte (RFC 8259); nlohmann's lexer would end the input there.
   if (!text.empty() && std::memchr(text.data(), 0, text.size()) != nullptr) {
     return JsonTextVerdict::invalid;
   }

@@ -214,8 +214,10 @@ CONNECTOR_CRYPTO_API char* formatDouble(double value, char* buf) noexcept;
 // Parses one JSON value (UTF-8, no NUL byte, at most kMaxJsonDepth levels, nothing but whitespace
 // after it) and reports it to events; false for anything else (events may have seen part of it).
 // With padded, kJsonParsePadding readable bytes follow text (saves a copy). Every buffer the
-// parser used is wiped. simdjson reads it when the build has it; nlohmann's parser wherever the
-// two could differ (integers beyond 64 bits, "-0") and in the build without simdjson.
+// parser used is wiped. simdjson reads it when the build has it; the library's own reader (with
+// nlohmann's verdicts, in wiping memory) wherever the two could differ (integers beyond 64 bits,
+// "-0", nesting past the limit, text simdjson refuses) and in the build without simdjson. A
+// leading byte order mark is refused (docs/FORMAT.md, "Byte order marks").
 inline constexpr std::size_t kJsonParsePadding = 64;
 CONNECTOR_CRYPTO_API bool parse(std::string_view text, bool padded, JsonEvents& events);
 
