@@ -213,14 +213,14 @@ TEST_CASE("encrypt with and without a context, under each switch") {
     flipped["ct"] = base64_oracle::base64Encode(ct.data(), ct.size());
     CHECK(encryptVerdict(flipped, k, a) == "DecryptError:kAuthentication");
     // Under requireContext an unbound envelope is what decrypt refuses: so does encrypt.
-    CHECK(encryptVerdict(unbound, keyring(true, true), a) == "EnvelopeError:UnboundRefused");
+    CHECK(encryptVerdict(unbound, keyring(true, true), a) == "EnvelopeError:kUnboundRefused");
     // Without a context and without bindContext an unbound envelope comes back as in 0.2; a bound
     // one is refused as decrypt refuses it (issue 21: encrypt's answer is decrypt's).
     CHECK(cc::encryptCredentials(unbound, keyring()) == unbound);
     CHECK(verdictOf([&] { return cc::encryptCredentials(bound, keyring()).dump(); }) ==
-          "Error:ContextRequired");
+          "Error:kContextRequired");
     CHECK(verdictOf([&] { return cc::decryptCredentials(bound, keyring()).dump(); }) ==
-          "Error:ContextRequired");
+          "Error:kContextRequired");
   }
 }
 
@@ -332,7 +332,7 @@ TEST_CASE("isEncrypted and inspectCredentials know bound envelopes") {
     // encrypt refuses to store it as it is, with decrypt's code: it carries "__enc" but is no
     // envelope.
     CHECK(verdictOf([&] { return cc::encryptCredentials(v, keyring()).dump(); }) ==
-          "EnvelopeError:EnvelopeContext");
+          "EnvelopeError:kEnvelopeContext");
   }
   json empty = bound;
   empty["ctx"] = json::array();

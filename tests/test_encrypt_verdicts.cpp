@@ -152,7 +152,7 @@ TEST_CASE("item 4: encrypt refuses every envelope decrypt refuses before it need
   };
   SECTION("the issue's envelope: empty iv and ct") {
     const json v = json::parse(R"({"__enc":1,"kid":"v1","iv":"","ct":""})");
-    requireOneRefusal(v, "EnvelopeError:EnvelopeIvSize");
+    requireOneRefusal(v, "EnvelopeError:kEnvelopeIvSize");
     CHECK(messageOf<cc::EnvelopeError>([&] { cc::encryptCredentials(v, v1); }) ==
           "encryptCredentials: envelope: \"iv\" must be standard base64 of 12 bytes (16 "
           "characters); the value carries \"__enc\" but is not a valid envelope, refusing to wrap "
@@ -164,13 +164,13 @@ TEST_CASE("item 4: encrypt refuses every envelope decrypt refuses before it need
   }
   SECTION("iv and ct that are not base64, or of the wrong length") {
     requireOneRefusal(with(e, "iv", "AAAAAAAAAAAAAAA-"), "EnvelopeError:EnvelopeBase64");
-    requireOneRefusal(with(e, "iv", "AAAAAAAAAAA="), "EnvelopeError:EnvelopeIvSize");
+    requireOneRefusal(with(e, "iv", "AAAAAAAAAAA="), "EnvelopeError:kEnvelopeIvSize");
     requireOneRefusal(with(e, "ct", "!!!!" + e.at("ct").get<std::string>()),
                       "EnvelopeError:EnvelopeBase64");
     requireOneRefusal(with(e, "ct", e.at("ct").get<std::string>() + "A"),
                       "EnvelopeError:EnvelopeBase64");
-    requireOneRefusal(with(e, "ct", "AAAAAAAAAAAAAAAAAAAA"), "EnvelopeError:EnvelopeCtSize");
-    requireOneRefusal(with(bound, "iv", ""), "EnvelopeError:EnvelopeIvSize");
+    requireOneRefusal(with(e, "ct", "AAAAAAAAAAAAAAAAAAAA"), "EnvelopeError:kEnvelopeCtSize");
+    requireOneRefusal(with(bound, "iv", ""), "EnvelopeError:kEnvelopeIvSize");
   }
   SECTION("ct over the 16 MiB limit") {
     const json v = with(e, "ct", std::string(cc::kMaxEnvelopeBytes + 4, 'A'));
@@ -178,7 +178,7 @@ TEST_CASE("item 4: encrypt refuses every envelope decrypt refuses before it need
     for (const auto& [name, verdict] : verdicts(v, k, nullptr)) {
       INFO(name);
       CHECK(verdict == (name.rfind("inspect", 0) == 0 ? "malformed:EnvelopeCtSize"
-                                                      : "EnvelopeError:EnvelopeCtSize"));
+                                                      : "EnvelopeError:kEnvelopeCtSize"));
     }
   }
   SECTION("a ctx that is not 1 to 16 sorted, unique names") {
@@ -187,17 +187,17 @@ TEST_CASE("item 4: encrypt refuses every envelope decrypt refuses before it need
     for (const json& ctx : {json::array(), json{"tenant", "id"}, json{"id", "id"}, seventeen,
                             json(nullptr), json("id"), json{1}}) {
       INFO("ctx " << ctx.dump());
-      requireOneRefusal(with(e, "ctx", ctx), "EnvelopeError:EnvelopeContext");
-      requireOneRefusal(with(bound, "ctx", ctx), "EnvelopeError:EnvelopeContext");
+      requireOneRefusal(with(e, "ctx", ctx), "EnvelopeError:kEnvelopeContext");
+      requireOneRefusal(with(bound, "ctx", ctx), "EnvelopeError:kEnvelopeContext");
     }
   }
   SECTION("__enc, kid, iv, ct of the wrong type or missing") {
-    requireOneRefusal(with(e, "__enc", 2), "EnvelopeError:EnvelopeBadVersion");
-    requireOneRefusal(with(e, "__enc", "1"), "EnvelopeError:EnvelopeBadVersion");
-    requireOneRefusal(with(e, "kid", 1), "EnvelopeError:EnvelopeType");
+    requireOneRefusal(with(e, "__enc", 2), "EnvelopeError:kEnvelopeBadVersion");
+    requireOneRefusal(with(e, "__enc", "1"), "EnvelopeError:kEnvelopeBadVersion");
+    requireOneRefusal(with(e, "kid", 1), "EnvelopeError:kEnvelopeType");
     json missing = e;
     missing.erase("ct");
-    requireOneRefusal(missing, "EnvelopeError:EnvelopeMissing");
+    requireOneRefusal(missing, "EnvelopeError:kEnvelopeMissing");
   }
 }
 
@@ -262,7 +262,7 @@ TEST_CASE("item 5: a kid that breaks the kid rule has one verdict everywhere") {
     for (const json& base : {e, bound}) {
       json v = base;
       v["kid"] = kid;
-      requireOneRefusal(v, "UnknownKidError:UnknownKid");
+      requireOneRefusal(v, "UnknownKidError:kUnknownKid");
       CHECK(messageOf<cc::UnknownKidError>([&] { cc::decryptCredentials(v, v1); }) == message);
       CHECK(cc::inspectCredentials(v).message == message);
       CHECK(messageOf<cc::UnknownKidError>([&] { cc::encryptCredentials(v, v1); }) ==

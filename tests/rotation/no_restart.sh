@@ -68,9 +68,8 @@ done
 [ -n "$done_rewrap" ] || fail "audit --expect-only v2 after 3 rounds: $(cat "$work/audit.out")"
 keep_serving A B
 
-# Retire v1 (jq, as the runbook shows), deploy, gate; both keep serving with v2 alone.
-jq -c 'del(.v1)' "$op/stage2/keys.json" >"$op/stage3/keys.json"
-cp "$op/stage2/active-kid" "$op/stage3/active-kid"
+# Retire v1 (rotate --retire, as the runbook shows), deploy, gate; both keep serving with v2 alone.
+with_secret "$op/stage2" "$cli" rotate --retire v1 --format keys-file -o "$op/stage3" 2>/dev/null
 fp4=$(fingerprint_of "$op/stage3")
 publish "$op/stage3"
 wait_until 60 "both services on stage 3" reports_fingerprint "$fp4" A B

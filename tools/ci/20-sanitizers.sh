@@ -12,9 +12,10 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$(nproc)"
-# Excluded by name in the preset: cmake_import_install/consumer and the pkg-config and FetchContent
-# consumers, which build separate, unsanitized consumer programs (they cannot link the sanitizer
-# runtime, and stage 10 already runs them). Every other test runs here.
+# Excluded by name in the preset: cmake_import_install/consumer, core_import_consumer and the
+# pkg-config (full and core) and FetchContent consumers, which build separate, unsanitized consumer
+# programs (they cannot link the sanitizer runtime, and stage 10 already runs them). Every other
+# test runs here.
 ctest --preset asan -j"$(nproc)"
 
 cmake --preset tsan >/dev/null
