@@ -14,14 +14,14 @@ namespace {
 
 // The code of each kind of failure of the golden files (tests/vectors/golden/README.md).
 const std::map<std::string, std::string> kCodeOfKind = {
-    {"invalid_context", "InvalidContext"},
-    {"malformed", "EnvelopeContext"},
-    {"context_required", "ContextRequired"},
-    {"context_required_by_keyring", "ContextRequiredByKeyring"},
-    {"unbound_refused", "UnboundRefused"},
-    {"unknown_kid", "UnknownKid"},
-    {"names_differ", "ContextMismatch"},
-    {"tag", "Authentication"},
+    {"invalid_context", "kInvalidContext"},
+    {"malformed", "kEnvelopeContext"},
+    {"context_required", "kContextRequired"},
+    {"context_required_by_keyring", "kContextRequiredByKeyring"},
+    {"unbound_refused", "kUnboundRefused"},
+    {"unknown_kid", "kUnknownKid"},
+    {"names_differ", "kContextMismatch"},
+    {"tag", "kAuthentication"},
 };
 
 // The base64 key of kid in a golden file's env (single-key or rotation form).
