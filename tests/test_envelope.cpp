@@ -482,3 +482,70 @@ TEST_CASE("rule 6: encrypt refuses values that are not JSON, naming them") {
   }
   CHECK(k.stats().perKid.at("v1").encryptions == 0);
 }
+
+// The writer's limits (docs/FORMAT.md, "Limits a writer must know"): the largest plaintext encrypt
+// accepts is the one whose "ct" is exactly the reader's 16 MiB, and numbers beyond double range
+// are refused on both sides.
+TEST_CASE("the writer's limit: 12,582,896 bytes of plaintext, whose ct is exactly 16 MiB") {
+  namespace cc = connector_crypto;
+  const auto k = cc::Keyring::fromBase64({{"v1", kKeyA}}, "v1");
+  constexpr std::size_t kLargest = 12'582'896;
+  REQUIRE(kLargest == cc::kMaxEnvelopeBytes / 4 * 3 - cc::kTagBytes);
+  // A JSON string of exactly `size` bytes of text: two quotes around size - 2 letters.
+  const auto textOf = [](std::size_t size) { return "\"" + std::string(size - 2, 'x') + "\""; };
+  SECTION("text API: the largest seals and opens; one byte more is kTooLarge") {
+    const std::string largest = textOf(kLargest);
+    const std::string stored = cc::encryptCredentialsText(largest, k);
+    const json envelope = json::parse(stored);
+    CHECK(envelope.at("ct").get_ref<const std::string&>().size() == cc::kMaxEnvelopeBytes);
+    const cc::SecretBuffer plain = cc::decryptCredentialsText(stored, k);
+    CHECK(std::string(plain.begin(), plain.end()) == largest);
+    try {
+      cc::encryptCredentialsText(textOf(kLargest + 1), k);
+      FAIL("one byte over the limit was sealed");
+    } catch (const cc::Error& e) {
+      CHECK(e.code() == cc::ErrorCode::kTooLarge);
+      CHECK(std::string(e.what()) ==
+            "credentials: the serialized value is larger than the 16 MiB envelope limit");
+    }
+  }
+  SECTION("value API: the same limit on the serialized value") {
+    const json largest = std::string(kLargest - 2, 'x');
+    const json envelope = encryptCredentials(largest, k);
+    CHECK(envelope.at("ct").get_ref<const std::string&>().size() == cc::kMaxEnvelopeBytes);
+    CHECK(decryptCredentials(envelope, k) == largest);
+    const json over = std::string(kLargest - 1, 'x');
+    CHECK_THROWS_MATCHES(encryptCredentials(over, k), cc::Error,
+                         Catch::Predicate<cc::Error>([](const cc::Error& e) {
+                           return e.code() == cc::ErrorCode::kTooLarge;
+                         }));
+  }
+}
+
+TEST_CASE("numbers beyond double range: refused by the writer and by the reader") {
+  namespace cc = connector_crypto;
+  const auto k = cc::Keyring::fromBase64({{"v1", kKeyA}}, "v1");
+  for (const std::string text : {"1e400", "-1e400", "[1e309]", "{\"a\":-2e308}"}) {
+    INFO(text);
+    try {
+      cc::encryptCredentialsText(text, k);
+      FAIL("sealed");
+    } catch (const cc::Error& e) {
+      CHECK(e.code() == cc::ErrorCode::kInvalidText);
+    }
+    // Sealed by another writer (JSON.parse would read Infinity): the C++ reader refuses it.
+    const json stored = sealRaw(kKeyA, "v1", text);
+    CHECK_THROWS_MATCHES(decryptCredentials(stored, k), DecryptError,
+                         Catch::Predicate<DecryptError>([](const DecryptError& e) {
+                           return e.code() == cc::ErrorCode::kInvalidPlaintext;
+                         }));
+    CHECK_THROWS_AS(cc::decryptCredentialsText(stored.dump(), k), DecryptError);
+  }
+  SECTION(
+      "an underflow reads as 0 and an integer beyond 64 bits as the nearest double, as in "
+      "JavaScript") {
+    CHECK(decryptCredentials(sealRaw(kKeyA, "v1", "1e-400"), k) == json(0.0));
+    CHECK(decryptCredentials(sealRaw(kKeyA, "v1", "123456789012345678901234567890"), k) ==
+          json(1.2345678901234568e+29));
+  }
+}

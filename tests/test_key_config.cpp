@@ -553,3 +553,63 @@ TEST_CASE("a key that is not canonical padded base64 of 32 bytes: the message sa
           "kidToKey[\"v1\"]" + message.substr(message.find(' ')));
   }
 }
+
+// The environment's edge rules, as README's "Environment" section states them, one CHECK each.
+TEST_CASE("the environment's edge rules, as README states them") {
+  const auto activeOf = [](std::map<std::string, std::string> vars) {
+    return KeyConfig::fromEnv(envOf(vars)).activeKid();
+  };
+  const TempFile keyFile("edge_key", "\n " + kKeyA + " \r\n");
+  const TempFile emptyFile("edge_empty", "");
+  SECTION("an empty variable, _FILE included, counts as unset") {
+    CHECK(configError({{"CONNECTOR_CRED_KEY", ""}}).rfind("CONNECTOR_CRED_KEY is not set", 0) == 0);
+    CHECK(activeOf({{"CONNECTOR_CRED_KEY", kKeyA},
+                    {"CONNECTOR_CRED_KEY_FILE", ""},
+                    {"CONNECTOR_CRED_KEYS", ""},
+                    {"CONNECTOR_CRED_KEYS_FILE", ""},
+                    {"CONNECTOR_CRED_KID", ""},
+                    {"CONNECTOR_CRED_ACTIVE_KID", ""},
+                    {"CONNECTOR_CRED_REQUIRE_ENCRYPTED", ""},
+                    {"CONNECTOR_CRED_BIND_CONTEXT", ""},
+                    {"CONNECTOR_CRED_REQUIRE_CONTEXT", ""}}) == "v1");
+  }
+  SECTION("but a value of only whitespace, or an empty file, is an empty key") {
+    CHECK(configError({{"CONNECTOR_CRED_KEY", " \t"}}) ==
+          "CONNECTOR_CRED_KEY is empty: expected a base64 32-byte key");
+    CHECK(configError({{"CONNECTOR_CRED_KEY_FILE", emptyFile.path()}}) ==
+          "CONNECTOR_CRED_KEY_FILE is empty: expected a base64 32-byte key");
+  }
+  SECTION("ACTIVE_KID without KEYS must equal KID (default v1)") {
+    CHECK(activeOf({{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_ACTIVE_KID", "v1"}}) == "v1");
+    CHECK(activeOf({{"CONNECTOR_CRED_KEY", kKeyA},
+                    {"CONNECTOR_CRED_KID", "k2"},
+                    {"CONNECTOR_CRED_ACTIVE_KID", "k2"}}) == "k2");
+    CHECK(configError({{"CONNECTOR_CRED_KEY", kKeyA},
+                       {"CONNECTOR_CRED_KID", "k9"},
+                       {"CONNECTOR_CRED_ACTIVE_KID", "v1"}})
+              .rfind("CONNECTOR_CRED_ACTIVE_KID is set but does not match CONNECTOR_CRED_KID", 0) ==
+          0);
+  }
+  SECTION("KID is ignored beside KEYS, even one that breaks the kid rule") {
+    CHECK(activeOf({{"CONNECTOR_CRED_KEYS", keysJson({{"a1", kKeyA}})},
+                    {"CONNECTOR_CRED_KID", "bad kid"}}) == "a1");
+  }
+  SECTION("whitespace around a key is trimmed: in KEY, in KEYS values, in a _FILE") {
+    CHECK(KeyConfig::fromEnv(
+              envOf({{"CONNECTOR_CRED_KEYS", "{ \"a1\" : \" \\t" + kKeyA + "\\n\" }"}}))
+              .toKeyring()
+              .fingerprint("a1") == kFingerprintA);
+    CHECK(KeyConfig::fromEnv(envOf({{"CONNECTOR_CRED_KEY_FILE", keyFile.path()}}))
+              .toKeyring()
+              .fingerprint("v1") == kFingerprintA);
+  }
+  SECTION("kids are never trimmed and compare case-sensitively") {
+    CHECK(configError({{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", " v1"}}) ==
+          "CONNECTOR_CRED_KID is not a valid kid (1 to 64 printable ASCII characters without "
+          "spaces)");
+    CHECK(activeOf({{"CONNECTOR_CRED_KEY", kKeyA}, {"CONNECTOR_CRED_KID", "V1"}}) == "V1");
+    CHECK(configError({{"CONNECTOR_CRED_KEYS", keysJson({{"v1", kKeyA}, {"v2", kKeyB}})},
+                       {"CONNECTOR_CRED_ACTIVE_KID", "V2"}}) ==
+          "CONNECTOR_CRED_ACTIVE_KID names kid \"V2\", which CONNECTOR_CRED_KEYS does not hold");
+  }
+}
