@@ -23,7 +23,7 @@ if(CONNECTOR_CRYPTO_INSTALL_SHARED_TOO AND NOT BUILD_SHARED_LIBS)
   target_link_libraries(connector_crypto_shared PRIVATE OpenSSL::Crypto)
   connector_crypto_use_simdjson(connector_crypto_shared)
   # The run-time library (libconnector_crypto.so.MAJOR.MINOR*) is a component of its own, as Debian
-  # ships it (libconnector-crypto0.3); the libconnector_crypto.so link belongs to the -dev package.
+  # ships it (libconnector-crypto0.4); the libconnector_crypto.so link belongs to the -dev package.
   install(TARGETS connector_crypto_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
     COMPONENT connector_crypto_runtime NAMELINK_COMPONENT connector_crypto_dev)
 endif()

@@ -2,7 +2,7 @@
 # (cmake/ConnectorCryptoInstall.cmake), each declaring its dependencies:
 #   libconnector-crypto-dev  headers, static library and the shared library's link, CMake package,
 #                            .pc files; depends on the shared library's package:
-#   libconnector-crypto0.3   the shared library (named after its soname, as Debian policy 8.1 asks)
+#   libconnector-crypto0.4   the shared library (named after its soname, as Debian policy 8.1 asks)
 #   connector-crypto         the CLI (linked statically) and share/connector_crypto/apply-rewrap-updates.js
 # Configure with -DCMAKE_INSTALL_PREFIX=/usr -DCONNECTOR_CRYPTO_INSTALL_SHARED_TOO=ON
 # (tools/ci/80-deb.sh). Run-time dependencies (libssl3, libsimdjson14 when built with it, libstdc++)

@@ -2,8 +2,8 @@
 // connector_crypto::core (pkg-config connector_crypto-core) and passes credentials as text.
 //
 // It builds a ConnectorInstance document (strings, an int64, dates, ObjectIds, nested objects,
-// Unicode), seals its `credentials` bound to the record (the recommended context: the collection
-// and the document's `_id` through typedObjectId, README "Binding envelopes to their records")
+// Unicode), seals its `credentials` bound to the record (docs/FORMAT.md's recommended context: the
+// request's workspace, the collection, the field and the document's `_id` through typedObjectId)
 // into an envelope sub-document, stores the document's bytes, reads them back, decrypts the
 // envelope to BSON and prints what changed type and why. Every plaintext buffer is wiped: libbson's
 // own memory through a wiping allocator table, the library's through SecretBuffer.
@@ -64,9 +64,12 @@ const bson_mem_vtable_t kTable = {std::malloc, std::calloc, resize, release, ali
 
 constexpr const char* kCollection = "connectorinstances";
 
-// The encryption context of a ConnectorInstance's credentials: the collection and the document's
-// _id, typed as every side types it (oid:<hex>). The one place to change if the record's context
-// changes (another name, a tenant from the authenticated request: docs/FORMAT.md).
+// The workspace of the authenticated request that reaches this service (in a real service, from
+// the request; never read from the document, which a database writer could re-parent).
+constexpr const char* kRequestWorkspace = "6650f0c2a1b2c3d4e5f60718";
+
+// The encryption context of a ConnectorInstance's credentials: docs/FORMAT.md's recommended context
+// (tenant, collection, field, id), typed as every side types it (oid:<hex>).
 cc::EncryptionContext credentialsContext(const bson_t* instance) {
   bson_iter_t it;
   if (!bson_iter_init_find(&it, instance, "_id") || !BSON_ITER_HOLDS_OID(&it)) {
@@ -74,7 +77,10 @@ cc::EncryptionContext credentialsContext(const bson_t* instance) {
   }
   char hex[25];
   bson_oid_to_string(bson_iter_oid(&it), hex);
-  return cc::EncryptionContext{{"collection", kCollection}, {"id", cc::typedObjectId(hex)}};
+  return cc::EncryptionContext{{"tenant", cc::typedObjectId(kRequestWorkspace)},
+                               {"collection", kCollection},
+                               {"field", "credentials"},
+                               {"id", cc::typedObjectId(hex)}};
 }
 
 // A document's relaxed Extended JSON text, zeroed before it is freed (it may hold plaintext).
@@ -247,10 +253,10 @@ bson_t* newConnectorInstance() {
   bson_t* doc = bson_new();
   bson_oid_t id, tenant, user;
   bson_oid_init(&id, nullptr);
-  bson_oid_init_from_string(&tenant, "6650f0c2a1b2c3d4e5f60718");
+  bson_oid_init_from_string(&tenant, kRequestWorkspace);
   bson_oid_init_from_string(&user, "65A1B2C3D4E5F60718293A4B");
   BSON_APPEND_OID(doc, "_id", &id);
-  BSON_APPEND_OID(doc, "tenantId", &tenant);
+  BSON_APPEND_OID(doc, "workspaceId", &tenant);
   BSON_APPEND_UTF8(doc, "name", "Gmail \u2013 Z\u00fcrich \u65e5\u672c \U0001F4E7");
   BSON_APPEND_UTF8(doc, "type", "oauth2");
   BSON_APPEND_DATE_TIME(doc, "createdAt", 1733500000000);

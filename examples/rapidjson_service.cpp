@@ -2,8 +2,8 @@
 // connector_crypto::core (pkg-config connector_crypto-core) and passes credentials as text.
 //
 // WRITE: the `credentials` member is serialized with rapidjson::Writer, sealed with
-// encryptCredentialsText bound to the record (collection and _id, README "Binding envelopes to
-// their records"), and the envelope parsed back into the document in its place. READ: the envelope
+// encryptCredentialsText bound to the record (docs/FORMAT.md's recommended context: tenant,
+// collection, field, id), and the envelope parsed back into the document in its place. READ: the envelope
 // member is written out, decrypted with decryptCredentialsText, and the plaintext parsed into a DOM
 // for use. Every buffer that held plaintext is wiped: RapidJSON's own (string buffers, the
 // documents' memory pools and parse stacks) by an allocator that wipes each block before freeing
@@ -84,15 +84,21 @@ using Writer = rapidjson::Writer<Buffer, rapidjson::UTF8<>, rapidjson::UTF8<>, W
 
 constexpr const char* kCollection = "connectorinstances";
 
-// The encryption context of a ConnectorInstance's credentials: the collection and the document's
-// _id (an ObjectId's hex, as the TypeScript services' JSON.stringify writes it), typed as every
-// side types it. The one place to change if the record's context changes (docs/FORMAT.md).
+// The workspace of the authenticated request (in a real service, from the request; never read from
+// the document, which a database writer could re-parent).
+constexpr const char* kRequestWorkspace = "6650f0c2a1b2c3d4e5f60718";
+
+// The encryption context of a ConnectorInstance's credentials: docs/FORMAT.md's recommended context,
+// with the document's _id (an ObjectId's hex, as the TypeScript services' JSON.stringify writes it)
+// typed as every side types it. The one place to change if the record's context changes.
 cc::EncryptionContext credentialsContext(const Value& instance) {
   const auto id = instance.FindMember("_id");
   if (id == instance.MemberEnd() || !id->value.IsString()) {
     throw std::runtime_error("instance: _id is not a string");
   }
-  return cc::EncryptionContext{{"collection", kCollection},
+  return cc::EncryptionContext{{"tenant", cc::typedObjectId(kRequestWorkspace)},
+                               {"collection", kCollection},
+                               {"field", "credentials"},
                                {"id", cc::typedObjectId(id->value.GetString())}};
 }
 

@@ -163,12 +163,12 @@ TEST_CASE("item 4: encrypt refuses every envelope decrypt refuses before it need
           "it");
   }
   SECTION("iv and ct that are not base64, or of the wrong length") {
-    requireOneRefusal(with(e, "iv", "AAAAAAAAAAAAAAA-"), "EnvelopeError:EnvelopeBase64");
+    requireOneRefusal(with(e, "iv", "AAAAAAAAAAAAAAA-"), "EnvelopeError:kEnvelopeBase64");
     requireOneRefusal(with(e, "iv", "AAAAAAAAAAA="), "EnvelopeError:kEnvelopeIvSize");
     requireOneRefusal(with(e, "ct", "!!!!" + e.at("ct").get<std::string>()),
-                      "EnvelopeError:EnvelopeBase64");
+                      "EnvelopeError:kEnvelopeBase64");
     requireOneRefusal(with(e, "ct", e.at("ct").get<std::string>() + "A"),
-                      "EnvelopeError:EnvelopeBase64");
+                      "EnvelopeError:kEnvelopeBase64");
     requireOneRefusal(with(e, "ct", "AAAAAAAAAAAAAAAAAAAA"), "EnvelopeError:kEnvelopeCtSize");
     requireOneRefusal(with(bound, "iv", ""), "EnvelopeError:kEnvelopeIvSize");
   }
@@ -177,7 +177,7 @@ TEST_CASE("item 4: encrypt refuses every envelope decrypt refuses before it need
     const cc::Keyring k = bound_support::keyring(true);
     for (const auto& [name, verdict] : verdicts(v, k, nullptr)) {
       INFO(name);
-      CHECK(verdict == (name.rfind("inspect", 0) == 0 ? "malformed:EnvelopeCtSize"
+      CHECK(verdict == (name.rfind("inspect", 0) == 0 ? "malformed:kEnvelopeCtSize"
                                                       : "EnvelopeError:kEnvelopeCtSize"));
     }
   }

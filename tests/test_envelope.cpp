@@ -298,7 +298,9 @@ TEST_CASE("rule 6: encrypt refuses what it cannot serialize or must not wrap") {
         "; the value carries \"__enc\" but is not a valid envelope, refusing to wrap it";
     const std::string badVersion =
         "encryptCredentials: envelope: \"__enc\" must be the number 1 (the only format version "
-        "this library reads)" +
+        "this library reads; canonical Extended JSON's {\"$numberInt\":\"1\"} is not: read MongoDB "
+        "documents as relaxed Extended JSON, or convert them with convertExtendedJson / "
+        "convertExtendedJsonText first)" +
         refusing;
     for (const json& bad : {json{{"__enc", 2}, {"kid", "v1"}, {"iv", ""}, {"ct", ""}},
                             json{{"__enc", "1"}, {"token", "t"}}}) {

@@ -94,7 +94,10 @@ TEST_CASE("encryptCredentialsText passes null and envelopes through unchanged") 
     CHECK_THROWS_MATCHES(
         cc::encryptCredentialsText(R"({"\u005f_enc":2,"kid":"v1"})", k), cc::EnvelopeError,
         Catch::Message("encryptCredentialsText: envelope: \"__enc\" must be the number 1 (the "
-                       "only format version this library reads); the value carries \"__enc\" but "
+                       "only format version this library reads; canonical Extended JSON's "
+                       "{\"$numberInt\":\"1\"} is not: read MongoDB documents as relaxed "
+                       "Extended JSON, or convert them with convertExtendedJson / "
+                       "convertExtendedJsonText first); the value carries \"__enc\" but "
                        "is not a valid envelope, refusing to wrap it"));
   }
 }

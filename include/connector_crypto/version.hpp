@@ -2,7 +2,7 @@
 #pragma once
 
 #define CONNECTOR_CRYPTO_VERSION_MAJOR 0
-#define CONNECTOR_CRYPTO_VERSION_MINOR 3
+#define CONNECTOR_CRYPTO_VERSION_MINOR 4
 #define CONNECTOR_CRYPTO_VERSION_PATCH 0
 // The one place the version is written: CMakeLists.txt reads the three numbers above.
 #define CONNECTOR_CRYPTO_DETAIL_STR_(x) #x

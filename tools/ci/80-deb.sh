@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Debian packages: `cpack -G DEB` builds libconnector-crypto-dev, libconnector-crypto0.3 (the
+# The Debian packages: `cpack -G DEB` builds libconnector-crypto-dev, libconnector-crypto0.4 (the
 # shared library) and connector-crypto (cmake/ConnectorCryptoPackage.cmake), lintian checks them
 # (errors fail the stage), apt-get installs them, and a pkg-config consumer, the core consumer (no nlohmann) and the CLI run against
 # /usr. The packages are removed on exit, failed or not.
