@@ -113,6 +113,20 @@ TEST_CASE("encrypt, decrypt and inspect one value") {
     CHECK(run({"encrypt"}, envV1V2(), "null").out == "null\n");
   }
 
+  SECTION("a leading byte order mark is dropped from the input, never sealed") {
+    const std::string bom = "\xEF\xBB\xBF";
+    const Run withBom = run({"encrypt"}, envV1V2(), bom + plain + "\n");
+    REQUIRE(withBom.code == 0);
+    // decrypt refuses a plaintext that starts with a BOM (docs/FORMAT.md): it opens, without one.
+    const Run back = run({"decrypt"}, envV1V2(), withBom.out);
+    REQUIRE(back.code == 0);
+    CHECK(back.out == dec.out);
+    CHECK(back.out.rfind(bom, 0) == std::string::npos);
+    // A BOM ahead of a stored envelope is dropped the same way.
+    CHECK(run({"decrypt"}, envV1V2(), bom + enc.out).out == dec.out);
+    CHECK(run({"encrypt"}, envV1V2(), bom + enc.out).out == enc.out);
+  }
+
   SECTION("an old-kid envelope decrypts; an unknown kid and tampering exit 1") {
     CHECK(run({"decrypt"}, envV1V2(), envelopeText({{"a", 1}}, "v1", kKeyA)).out == "{\"a\":1}\n");
     const Run unknown =

@@ -549,7 +549,8 @@ TEST_CASE("a key that is not canonical padded base64 of 32 bytes: the message sa
     const std::string inMap = configError(
         {{"CONNECTOR_CRED_KEYS", "{\"v1\":" + nlohmann::json(key).dump() + "}"}});
     CHECK(inMap == "CONNECTOR_CRED_KEYS[\"v1\"]" + message.substr(message.find(' ')));
-    CHECK(messageOf<KeyringError>([&] { cc::Keyring::fromBase64({{"v1", key}}, "v1"); }) ==
+    const std::string& text = key;  // a structured binding is not captured before C++20
+    CHECK(messageOf<KeyringError>([&] { cc::Keyring::fromBase64({{"v1", text}}, "v1"); }) ==
           "kidToKey[\"v1\"]" + message.substr(message.find(' ')));
   }
 }
