@@ -14,8 +14,9 @@ cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$(nproc)"
 # Excluded by name in the preset: cmake_import_install/consumer, core_import_consumer and the
 # pkg-config (full and core) and FetchContent consumers, which build separate, unsanitized consumer
-# programs (they cannot link the sanitizer runtime, and stage 10 already runs them). Every other
-# test runs here.
+# programs (they cannot link the sanitizer runtime, and stage 10 already runs them), and the checks
+# of the installed tree (core_headers_without_nlohmann, installed_cli_version), whose install step
+# is cmake_import_install. Every other test runs here.
 ctest --preset asan -j"$(nproc)"
 
 cmake --preset tsan >/dev/null
